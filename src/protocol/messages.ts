@@ -1,0 +1,174 @@
+// Messages between the worker, the CLI, the extension host and the webview.
+// Every message is `{ type: 'scope/name', ... }`; this module has no runtime dependencies.
+
+import type { BackendName, DistillConfig, ModelRole } from '../config/types';
+
+export type RunStatus = 'queued' | 'running' | 'completed' | 'cancelled' | 'failed' | 'interrupted';
+
+export type RunPhase = 'data' | 'teacher' | 'teacher-logits' | 'distilled' | 'baseline' | 'evaluation' | 'saving';
+
+/** Test metrics of one model. */
+export interface ModelEvaluation {
+  role: ModelRole;
+  accuracy: number;
+  errors: number;
+  examples: number;
+  /** Accuracy per class, in class order; NaN-free: a class without test examples gets null. */
+  perClassAccuracy: (number | null)[];
+  /** confusion[trueClass][predictedClass] = count. */
+  confusion: number[][];
+  /** Mean softened distribution (at the run's temperature) per true class: meanSoftened[trueClass][class]. */
+  meanSoftened: number[][];
+  parameters: number;
+  trainingSeconds: number;
+  /** Mean inference time per test example, in milliseconds. */
+  inferenceMsPerExample: number;
+}
+
+export interface RunSummary {
+  runId: string;
+  name: string;
+  status: RunStatus;
+  startedAt: string;
+  finishedAt?: string;
+  backend?: BackendName;
+  temperature: number;
+  classes?: number;
+  models: Partial<Record<ModelRole, ModelEvaluation>>;
+  error?: string;
+}
+
+// Worker -> host (and CLI): also the lines of events.jsonl, each with a `time` field added.
+
+export interface RunStartedEvent {
+  type: 'run/started';
+  runId: string;
+  runDir: string;
+  backend: BackendName;
+  /** Kernels that the engine registered on the backend to fix or speed it. */
+  kernels: string[];
+  config: DistillConfig;
+}
+
+export interface RunPhaseEvent {
+  type: 'run/phase';
+  runId: string;
+  phase: RunPhase;
+  /** What the phase does, for progress displays. */
+  detail: string;
+}
+
+export interface RunProgressEvent {
+  type: 'run/progress';
+  runId: string;
+  role: ModelRole;
+  epoch: number;
+  epochs: number;
+  batch: number;
+  batches: number;
+}
+
+export interface RunEpochEvent {
+  type: 'run/epoch';
+  runId: string;
+  role: ModelRole;
+  /** 1-based. */
+  epoch: number;
+  epochs: number;
+  /** Mean total training loss over the epoch. */
+  loss: number;
+  /** Mean soft (distillation) term, after the T² factor and before the weight; distilled student only. */
+  softLoss?: number;
+  /** Mean hard-label cross-entropy term, before the weight. */
+  hardLoss?: number;
+  validationAccuracy: number;
+  validationLoss: number;
+  learningRate: number;
+  seconds: number;
+  examplesPerSecond: number;
+}
+
+export interface RunEvaluationEvent {
+  type: 'run/evaluation';
+  runId: string;
+  evaluation: ModelEvaluation;
+}
+
+export interface RunLogEvent {
+  type: 'run/log';
+  runId: string;
+  level: 'info' | 'warn' | 'error';
+  message: string;
+}
+
+export interface RunFinishedEvent {
+  type: 'run/finished';
+  runId: string;
+  status: 'completed' | 'cancelled' | 'failed';
+  error?: string;
+  summary: RunSummary;
+}
+
+export type WorkerEvent =
+  | RunStartedEvent
+  | RunPhaseEvent
+  | RunProgressEvent
+  | RunEpochEvent
+  | RunEvaluationEvent
+  | RunLogEvent
+  | RunFinishedEvent;
+
+// Host (or CLI) -> worker.
+
+export interface RunStartRequest {
+  type: 'run/start';
+  /** The configuration as written, before defaults; the worker validates and resolves it. */
+  configText: string;
+  /** Absolute path of the config file; relative data paths resolve against its folder. */
+  configPath: string;
+  /** Absolute path of the folder that holds run folders (`<workspace>/.distill/runs`). */
+  runsDir: string;
+  /** Overrides the config's `backend` when set. */
+  backend?: string;
+}
+
+export interface RunCancelRequest {
+  type: 'run/cancel';
+}
+
+export type HostRequest = RunStartRequest | RunCancelRequest;
+
+const workerEventTypes: ReadonlySet<string> = new Set([
+  'run/started',
+  'run/phase',
+  'run/progress',
+  'run/epoch',
+  'run/evaluation',
+  'run/log',
+  'run/finished',
+]);
+
+function hasType(value: unknown): value is { type: unknown } {
+  return typeof value === 'object' && value !== null && 'type' in value;
+}
+
+export function isWorkerEvent(value: unknown): value is WorkerEvent {
+  return hasType(value) && typeof value.type === 'string' && workerEventTypes.has(value.type) && 'runId' in value;
+}
+
+export function isRunStartRequest(value: unknown): value is RunStartRequest {
+  if (!hasType(value) || value.type !== 'run/start') {
+    return false;
+  }
+  const request = value as Record<string, unknown>;
+  return (
+    typeof request.configText === 'string' &&
+    typeof request.configPath === 'string' &&
+    typeof request.runsDir === 'string' &&
+    (request.backend === undefined || typeof request.backend === 'string')
+  );
+}
+
+export function isRunCancelRequest(value: unknown): value is RunCancelRequest {
+  return hasType(value) && value.type === 'run/cancel';
+}
