@@ -1,0 +1,104 @@
+// Distillation losses of Hinton, Vinyals & Dean, "Distilling the Knowledge in a Neural Network"
+// (2015). All functions take logits (pre-softmax) of shape [batch, classes] and return the mean
+// over the batch.
+
+import * as tf from '@tensorflow/tfjs';
+
+import type { DistillationConfig } from '../config/types';
+
+/** Returns softmax(logits / T), the "softened" distribution at temperature T. */
+export function softenedSoftmax(logits: tf.Tensor2D, temperature: number): tf.Tensor2D {
+  return tf.tidy(() => tf.softmax(tf.div(logits, temperature)) as tf.Tensor2D);
+}
+
+/**
+ * Cross-entropy H(p, q) between the teacher's softened distribution p and the student's q at
+ * temperature T. Its gradient with respect to the student's logit z_i is (q_i - p_i) / T per
+ * example, which is why callers multiply the term by T² to keep its scale as T changes.
+ */
+export function softCrossEntropy(studentLogits: tf.Tensor2D, teacherLogits: tf.Tensor2D, temperature: number): tf.Scalar {
+  return tf.tidy(() => {
+    const teacherProbabilities = softenedSoftmax(teacherLogits, temperature);
+    const studentLogProbabilities = tf.logSoftmax(tf.div(studentLogits, temperature));
+    return tf.neg(tf.mean(tf.sum(tf.mul(teacherProbabilities, studentLogProbabilities), 1))) as tf.Scalar;
+  });
+}
+
+/**
+ * Kullback-Leibler divergence KL(p || q) at temperature T. It differs from the soft
+ * cross-entropy by the teacher's entropy, a constant for the student, so the gradients match.
+ */
+export function softKullbackLeibler(studentLogits: tf.Tensor2D, teacherLogits: tf.Tensor2D, temperature: number): tf.Scalar {
+  return tf.tidy(() => {
+    const teacherLogProbabilities = tf.logSoftmax(tf.div(teacherLogits, temperature));
+    const teacherProbabilities = tf.exp(teacherLogProbabilities);
+    const studentLogProbabilities = tf.logSoftmax(tf.div(studentLogits, temperature));
+    const pointwise = tf.mul(teacherProbabilities, tf.sub(teacherLogProbabilities, studentLogProbabilities));
+    return tf.mean(tf.sum(pointwise, 1)) as tf.Scalar;
+  });
+}
+
+/**
+ * Squared distance between zero-meaned logits, (1 / 2N) Σ_i (z_i − v_i)² per example for N
+ * classes. This is the high-temperature limit of T² · H(p, q) when both sets of logits have zero
+ * mean, so it is already on the T²-scaled scale and does not depend on T.
+ */
+export function logitMatching(studentLogits: tf.Tensor2D, teacherLogits: tf.Tensor2D): tf.Scalar {
+  return tf.tidy(() => {
+    const centredStudent = tf.sub(studentLogits, tf.mean(studentLogits, 1, true));
+    const centredTeacher = tf.sub(teacherLogits, tf.mean(teacherLogits, 1, true));
+    const classes = studentLogits.shape[1];
+    const squared = tf.sum(tf.square(tf.sub(centredStudent, centredTeacher)), 1);
+    return tf.div(tf.mean(squared), 2 * classes) as tf.Scalar;
+  });
+}
+
+/** Ordinary cross-entropy with the true labels (one-hot), at temperature 1. */
+export function hardCrossEntropy(logits: tf.Tensor2D, oneHotLabels: tf.Tensor2D): tf.Scalar {
+  return tf.tidy(() => {
+    const logProbabilities = tf.logSoftmax(logits);
+    return tf.neg(tf.mean(tf.sum(tf.mul(oneHotLabels, logProbabilities), 1))) as tf.Scalar;
+  });
+}
+
+/**
+ * Returns the soft term of the configured loss, multiplied by T² when
+ * `scaleByTemperatureSquared` is set. `logit-mse` is never multiplied: it is the limit of the
+ * scaled cross-entropy already.
+ */
+export function softTerm(studentLogits: tf.Tensor2D, teacherLogits: tf.Tensor2D, config: DistillationConfig): tf.Scalar {
+  return tf.tidy(() => {
+    const temperature = config.temperature;
+    if (config.loss === 'logit-mse') {
+      return logitMatching(studentLogits, teacherLogits);
+    }
+    const raw =
+      config.loss === 'kl'
+        ? softKullbackLeibler(studentLogits, teacherLogits, temperature)
+        : softCrossEntropy(studentLogits, teacherLogits, temperature);
+    return config.scaleByTemperatureSquared ? (tf.mul(raw, temperature * temperature) as tf.Scalar) : raw;
+  });
+}
+
+export interface DistillationLossParts {
+  total: tf.Scalar;
+  soft: tf.Scalar;
+  hard: tf.Scalar;
+}
+
+/**
+ * Computes softWeight · soft + hardWeight · hard. Pass `oneHotLabels` as null for an unlabeled
+ * transfer set: the hard term is then zero. The caller owns the three returned scalars.
+ */
+export function distillationLoss(
+  studentLogits: tf.Tensor2D,
+  teacherLogits: tf.Tensor2D,
+  oneHotLabels: tf.Tensor2D | null,
+  config: DistillationConfig,
+): DistillationLossParts {
+  const soft = softTerm(studentLogits, teacherLogits, config);
+  const hard = oneHotLabels === null ? tf.scalar(0) : hardCrossEntropy(studentLogits, oneHotLabels);
+  const hardWeight = oneHotLabels === null ? 0 : config.hardWeight;
+  const total = tf.tidy(() => tf.add(tf.mul(soft, config.softWeight), tf.mul(hard, hardWeight)) as tf.Scalar);
+  return { total, soft, hard };
+}
