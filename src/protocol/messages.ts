@@ -66,6 +66,10 @@ export interface RunProgressEvent {
   epochs: number;
   batch: number;
   batches: number;
+  /** Optimizer steps of this model so far, counted from 1. */
+  step: number;
+  /** Mean training loss over the steps since the previous progress event. */
+  loss: number;
 }
 
 export interface RunEpochEvent {
@@ -81,6 +85,7 @@ export interface RunEpochEvent {
   softLoss?: number;
   /** Mean hard-label cross-entropy term, before the weight. */
   hardLoss?: number;
+  /** NaN (null in JSON) when the validation split is empty. */
   validationAccuracy: number;
   validationLoss: number;
   learningRate: number;
@@ -109,7 +114,28 @@ export interface RunFinishedEvent {
   summary: RunSummary;
 }
 
+/**
+ * Sent instead of `run/started` when the run cannot start: invalid input (config, data files,
+ * teacher model), an unavailable backend, or an internal error. No run folder is created. `problems` holds the config's located problems, when there are any.
+ */
+export interface RunRejectedEvent {
+  type: 'run/rejected';
+  runId: '';
+  kind: 'config' | 'data' | 'model' | 'backend' | 'internal';
+  message: string;
+  problems: {
+    path: string;
+    message: string;
+    severity: 'error' | 'warning';
+    line: number;
+    column: number;
+    endLine: number;
+    endColumn: number;
+  }[];
+}
+
 export type WorkerEvent =
+  | RunRejectedEvent
   | RunStartedEvent
   | RunPhaseEvent
   | RunProgressEvent
@@ -139,6 +165,7 @@ export interface RunCancelRequest {
 export type HostRequest = RunStartRequest | RunCancelRequest;
 
 const workerEventTypes: ReadonlySet<string> = new Set([
+  'run/rejected',
   'run/started',
   'run/phase',
   'run/progress',

@@ -1,0 +1,298 @@
+// One distillation experiment from a start request to a summary: validate the config, pick the
+// backend, load the data, get a teacher (trained or loaded), train the distilled student and the
+// baseline from the same initial weights, evaluate all three, and write the run folder.
+
+import * as path from 'node:path';
+
+import * as tf from '@tensorflow/tfjs';
+
+import { checkConfigFiles, parseConfig } from '../config/parse';
+import { ConfigError } from '../config/problems';
+import type { BackendChoice, DistillConfig, ModelRole, TrainedModelConfig } from '../config/types';
+import type { ModelEvaluation, RunPhase, RunStartRequest, RunSummary, WorkerEvent } from '../protocol/messages';
+import { selectBackend } from './backend';
+import { BackendUnavailableError } from './inputErrors';
+import { loadDataset, selectTransferSet, type Dataset, type Split } from './data/dataset';
+import { evaluateModel, predictLogits, type LogitsFunction } from './evaluate';
+import { buildModel, copyWeights, forward, type InputDescription } from './models/build';
+import { loadModel, saveModel } from './models/modelIo';
+import { prepareLoadedTeacher, type LoadedTeacher } from './models/loadedTeacher';
+import { RunStore } from './runStore';
+import { CancelledError, trainModel } from './trainer';
+
+export interface ExperimentHooks {
+  /** Receives every event, after it is appended to events.jsonl. */
+  emit: (event: WorkerEvent) => void;
+  /** Polled between batches; true stops the run as cancelled. */
+  shouldStop: () => boolean;
+}
+
+const backendChoices: readonly BackendChoice[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
+
+/** Parses and checks the request's config; throws ConfigError with every located problem. */
+export function resolveRequestConfig(request: RunStartRequest, warn: (message: string) => void): DistillConfig {
+  const { config, problems } = parseConfig(request.configText, request.configPath);
+  const fileProblems = config === undefined ? [] : checkConfigFiles(config, request.configText, request.configPath);
+  const all = [...problems, ...fileProblems];
+  const errors = all.filter((problem) => problem.severity === 'error');
+  if (config === undefined || errors.length > 0) {
+    throw new ConfigError(request.configPath, errors);
+  }
+  for (const warning of all.filter((problem) => problem.severity === 'warning')) {
+    warn(`${request.configPath}:${warning.line}:${warning.column}: warning: ${warning.message}`);
+  }
+  if (request.backend !== undefined) {
+    if (!backendChoices.includes(request.backend as BackendChoice)) {
+      throw new Error(`Invalid backend "${request.backend}": use one of ${backendChoices.join(', ')}.`);
+    }
+    return { ...config, backend: request.backend as BackendChoice };
+  }
+  return config;
+}
+
+class ExperimentRun {
+  private readonly summary: RunSummary;
+  private readonly models: Partial<Record<ModelRole, tf.LayersModel>> = {};
+  private readonly testLogits: Partial<Record<ModelRole, Float32Array>> = {};
+
+  constructor(
+    private readonly store: RunStore,
+    private readonly config: DistillConfig,
+    private readonly data: Dataset,
+    private readonly configDir: string,
+    private readonly hooks: ExperimentHooks,
+    backend: RunSummary['backend'],
+    private readonly loadedTeacher: LoadedTeacher | undefined,
+  ) {
+    this.summary = {
+      runId: store.runId,
+      name: config.name,
+      status: 'running',
+      startedAt: new Date().toISOString(),
+      backend,
+      temperature: config.distillation.temperature,
+      classes: data.classes,
+      models: {},
+    };
+  }
+
+  send(event: WorkerEvent): void {
+    this.store.appendEvent(event);
+    this.hooks.emit(event);
+  }
+
+  log(level: 'info' | 'warn' | 'error', message: string): void {
+    this.store.log(level, message);
+    this.send({ type: 'run/log', runId: this.store.runId, level, message });
+  }
+
+  private phase(phase: RunPhase, detail: string): void {
+    this.log('info', detail);
+    this.send({ type: 'run/phase', runId: this.store.runId, phase, detail });
+  }
+
+  private get input(): InputDescription {
+    return { features: this.data.features, shape: this.data.shape, classes: this.data.classes };
+  }
+
+  private async train(role: ModelRole, model: tf.LayersModel, settings: TrainedModelConfig, split: Split, orderSeed: string, softTargets?: Parameters<typeof trainModel>[0]['softTargets']): Promise<number> {
+    const result = await trainModel({
+      role,
+      model,
+      train: settings.train,
+      augment: settings.augment,
+      data: split,
+      validation: this.data.validation,
+      features: this.data.features,
+      classes: this.data.classes,
+      shape: this.data.shape,
+      orderSeed,
+      dropoutSeed: this.config.seed * 1_000_003,
+      softTargets,
+      shouldStop: this.hooks.shouldStop,
+      onProgress: (update) => this.send({ type: 'run/progress', runId: this.store.runId, ...update }),
+      onEpoch: (metrics) => {
+        this.send({ type: 'run/epoch', runId: this.store.runId, ...metrics });
+        const parts = metrics.softLoss === undefined ? '' : ` (soft ${metrics.softLoss.toFixed(4)}, hard ${(metrics.hardLoss ?? 0).toFixed(4)})`;
+        this.store.log(
+          'info',
+          `${role} epoch ${metrics.epoch}/${metrics.epochs}: loss ${metrics.loss.toFixed(4)}${parts}, ` +
+            `validation accuracy ${(metrics.validationAccuracy * 100).toFixed(2)}%, ${metrics.examplesPerSecond.toFixed(0)} examples/s`,
+        );
+      },
+    });
+    return result.seconds;
+  }
+
+  private async evaluate(role: ModelRole, predict: LogitsFunction, parameters: number, trainingSeconds: number): Promise<ModelEvaluation> {
+    const { evaluation, logits } = await evaluateModel({
+      role,
+      predict,
+      test: this.data.test,
+      features: this.data.features,
+      classes: this.data.classes,
+      temperature: this.config.distillation.temperature,
+      parameters,
+      trainingSeconds,
+    });
+    this.testLogits[role] = logits;
+    this.summary.models[role] = evaluation;
+    this.send({ type: 'run/evaluation', runId: this.store.runId, evaluation });
+    this.log('info', `${role}: ${evaluation.errors} test errors of ${evaluation.examples} (accuracy ${(evaluation.accuracy * 100).toFixed(2)}%)`);
+    this.store.writeSummary(this.summary);
+    return evaluation;
+  }
+
+  private async teacher(): Promise<LogitsFunction> {
+    const teacher = this.config.teacher;
+    if (teacher.kind === 'load') {
+      const loaded = this.loadedTeacher as LoadedTeacher;
+      this.phase('teacher', `Evaluating the teacher loaded from ${path.resolve(this.configDir, teacher.load)}`);
+      this.models.teacher = loaded.model;
+      await this.evaluate('teacher', loaded.predict, loaded.model.countParams(), 0);
+      return loaded.predict;
+    }
+
+    const model = buildModel(teacher.model, this.input, this.config.seed * 10 + 1);
+    this.models.teacher = model;
+    this.phase('teacher', `Training the teacher (${model.countParams()} parameters) on ${this.data.train.count} examples`);
+    const seconds = await this.train('teacher', model, teacher, this.data.train, `${this.config.seed}/teacher`);
+    const predict: LogitsFunction = (inputs) => forward(model, inputs, false);
+    await this.evaluate('teacher', predict, model.countParams(), seconds);
+    await saveModel(model, this.store.modelDir('teacher'));
+    return predict;
+  }
+
+  async run(): Promise<RunSummary> {
+    const { config, data } = this;
+    const teacherPredict = await this.teacher();
+
+    const transfer = selectTransferSet(data.train, config.transfer, data.classes);
+    const studentSettings = config.student;
+    let cachedLogits: Float32Array | undefined;
+    if (studentSettings.augment.jitter === 0) {
+      this.phase('teacher-logits', `Computing the teacher's logits on the ${transfer.count} transfer examples once`);
+      cachedLogits = await predictLogits(teacherPredict, transfer, data.features, data.classes);
+    }
+
+    const distilled = buildModel(studentSettings.model, this.input, config.seed * 10 + 2);
+    const baseline = config.baseline ? buildModel(studentSettings.model, this.input, config.seed * 10 + 2) : undefined;
+    if (baseline !== undefined) {
+      copyWeights(distilled, baseline);
+    }
+    const studentOrder = `${config.seed}/student`;
+
+    this.models.distilled = distilled;
+    this.phase('distilled', `Training the distilled student (${distilled.countParams()} parameters) on ${transfer.count} transfer examples at T = ${config.distillation.temperature}`);
+    const distilledSeconds = await this.train('distilled', distilled, studentSettings, transfer, studentOrder, {
+      config: config.distillation,
+      cachedLogits,
+      teacher: cachedLogits === undefined ? teacherPredict : undefined,
+      useLabels: config.transfer.labels,
+    });
+    await this.evaluate('distilled', (inputs) => forward(distilled, inputs, false), distilled.countParams(), distilledSeconds);
+    await saveModel(distilled, this.store.modelDir('distilled'));
+
+    if (baseline !== undefined) {
+      this.models.baseline = baseline;
+      this.phase('baseline', `Training the baseline student on the same ${transfer.count} examples with hard labels only`);
+      const baselineSeconds = await this.train('baseline', baseline, studentSettings, transfer, studentOrder);
+      await this.evaluate('baseline', (inputs) => forward(baseline, inputs, false), baseline.countParams(), baselineSeconds);
+      await saveModel(baseline, this.store.modelDir('baseline'));
+    }
+
+    await this.storeLogits();
+    return this.finish('completed');
+  }
+
+  /** Writes the logits of the first `storedLogits` test examples for each evaluated model. */
+  async storeLogits(): Promise<void> {
+    const count = Math.min(this.config.evaluation.storedLogits, this.data.test.count);
+    const roles = Object.keys(this.testLogits) as ModelRole[];
+    if (count === 0 || roles.length === 0) {
+      return;
+    }
+    const { classes, features } = this.data;
+    const logits: Partial<Record<ModelRole, Float32Array>> = {};
+    for (const role of roles) {
+      logits[role] = (this.testLogits[role] as Float32Array).slice(0, count * classes);
+    }
+    await this.store.writeStoredLogits({
+      count,
+      classes,
+      features,
+      shape: this.data.shape,
+      inputFormat: this.config.data.normalization === 'unit' ? 'uint8' : 'float32',
+      labels: this.data.test.y.slice(0, count),
+      inputs: this.data.test.x.slice(0, count * features),
+      logits,
+    });
+  }
+
+  finish(status: 'completed' | 'cancelled' | 'failed', error?: string): RunSummary {
+    this.summary.status = status;
+    this.summary.finishedAt = new Date().toISOString();
+    if (error !== undefined) {
+      this.summary.error = error;
+    }
+    this.store.writeSummary(this.summary);
+    this.send({ type: 'run/finished', runId: this.store.runId, status, error, summary: this.summary });
+    return this.summary;
+  }
+
+  dispose(): void {
+    for (const model of Object.values(this.models)) {
+      model?.dispose();
+    }
+  }
+}
+
+/**
+ * Runs one experiment. Invalid input (config, data files, teacher model) throws before a run
+ * folder is created; after that every outcome, cancelled and failed included, is written to the
+ * run folder and returned as the summary.
+ */
+export async function runExperiment(request: RunStartRequest, hooks: ExperimentHooks, log: (message: string) => void): Promise<RunSummary> {
+  const config = resolveRequestConfig(request, log);
+  const backend = await selectBackend(config.backend, log).catch((error: unknown) => {
+    throw new BackendUnavailableError(error instanceof Error ? error.message : String(error));
+  });
+  const configDir = path.dirname(request.configPath);
+  const data = await loadDataset(config.data, configDir);
+  log(`Data: ${data.source}; ${data.train.count} training, ${data.validation.count} validation, ${data.test.count} test examples, ${data.classes} classes`);
+
+  let loadedTeacher: LoadedTeacher | undefined;
+  if (config.teacher.kind === 'load') {
+    const modelPath = path.resolve(configDir, config.teacher.load);
+    loadedTeacher = prepareLoadedTeacher(await loadModel(modelPath), modelPath, {
+      features: data.features,
+      shape: data.shape,
+      classes: data.classes,
+    });
+    log(`Teacher: loaded from ${modelPath}${loadedTeacher.removedSoftmax ? '; its final softmax is skipped to get logits' : ''}`);
+  }
+
+  const store = RunStore.create(request.runsDir, config.name);
+  store.writeConfig(config);
+  const run = new ExperimentRun(store, config, data, configDir, hooks, backend.name, loadedTeacher);
+  run.send({ type: 'run/started', runId: store.runId, runDir: store.runDir, backend: backend.name, kernels: backend.kernels, config });
+  run.log('info', `Run ${store.runId} started in ${store.runDir} on the ${backend.name} backend${backend.kernels.length > 0 ? ` with kernels ${backend.kernels.join(', ')}` : ''}`);
+
+  try {
+    return await run.run();
+  } catch (error) {
+    if (error instanceof CancelledError) {
+      run.log('warn', 'Cancelled; the metrics and models written so far are kept.');
+      await run.storeLogits();
+      return run.finish('cancelled');
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    run.log('error', message);
+    if (error instanceof Error && error.stack !== undefined) {
+      store.log('error', error.stack);
+    }
+    return run.finish('failed', message);
+  } finally {
+    run.dispose();
+  }
+}
