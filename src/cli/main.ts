@@ -1,0 +1,241 @@
+// `distill run [config]`: runs one experiment in this process with the same engine as the
+// extension's worker, shows a progress bar per model, and ends with the comparison table.
+// Exit codes: 0 completed, 1 failed, 2 invalid input, 130 cancelled with Ctrl-C.
+
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+
+import { MultiBar, Presets, type SingleBar } from 'cli-progress';
+import { Command, InvalidArgumentError } from 'commander';
+
+import type { ModelRole } from '../config/types';
+import { runExperiment } from '../engine/experiment';
+import { toRejection } from '../engine/inputErrors';
+import type { RunStartRequest, WorkerEvent } from '../protocol/messages';
+import { formatEpochLine, renderSummaryTable } from './report';
+
+export const exitCodes = { completed: 0, failed: 1, invalidInput: 2, cancelled: 130 } as const;
+
+interface RunOptions {
+  backend?: string;
+  runsDir?: string;
+  json: boolean;
+  progress: boolean;
+}
+
+/** Shows events as progress bars on a terminal, or as plain lines elsewhere (CI logs, pipes). */
+class ProgressView {
+  private readonly bars: MultiBar | undefined;
+  private readonly roleBars = new Map<ModelRole, SingleBar>();
+
+  constructor(enabled: boolean) {
+    this.bars = enabled
+      ? new MultiBar(
+          {
+            format: '{role} |{bar}| {percentage}% | epoch {epoch}/{epochs} | loss {loss}',
+            hideCursor: true,
+            clearOnComplete: false,
+            stopOnComplete: false,
+          },
+          Presets.shades_classic,
+        )
+      : undefined;
+  }
+
+  print(line: string): void {
+    if (this.bars !== undefined) {
+      this.bars.log(`${line}\n`);
+    } else {
+      process.stdout.write(`${line}\n`);
+    }
+  }
+
+  handle(event: WorkerEvent): void {
+    switch (event.type) {
+      case 'run/started':
+        this.print(`Run ${event.runId} on the ${event.backend} backend, writing to ${event.runDir}`);
+        break;
+      case 'run/phase':
+        this.print(event.detail);
+        break;
+      case 'run/progress':
+        this.updateBar(event.role, (event.epoch - 1) * event.batches + event.batch, event.epochs * event.batches, {
+          epoch: event.epoch,
+          epochs: event.epochs,
+          loss: event.loss.toFixed(4),
+        });
+        break;
+      case 'run/epoch':
+        this.print(formatEpochLine(event));
+        break;
+      case 'run/evaluation':
+        this.print(`${event.evaluation.role}: ${event.evaluation.errors} test errors (${(event.evaluation.accuracy * 100).toFixed(2)} %)`);
+        break;
+      case 'run/log':
+        if (event.level !== 'info') {
+          this.print(`${event.level}: ${event.message}`);
+        }
+        break;
+      default:
+        break;
+    }
+  }
+
+  private updateBar(role: ModelRole, value: number, total: number, payload: Record<string, unknown>): void {
+    if (this.bars === undefined) {
+      return;
+    }
+    let bar = this.roleBars.get(role);
+    if (bar === undefined) {
+      bar = this.bars.create(total, 0, { role: role.padEnd(9), ...payload });
+      this.roleBars.set(role, bar);
+    }
+    bar.setTotal(total);
+    bar.update(value, payload);
+  }
+
+  stop(): void {
+    this.bars?.stop();
+  }
+}
+
+async function runCommand(configArgument: string | undefined, options: RunOptions): Promise<number> {
+  const configPath = path.resolve(configArgument ?? 'distill.json');
+  let configText: string;
+  try {
+    configText = readFileSync(configPath, 'utf8');
+  } catch (error) {
+    process.stderr.write(
+      `error: cannot read the config ${configPath}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}. ` +
+        'Pass the path of a distill.json, e.g. `distill run examples/mnist-quick/distill.json`.\n',
+    );
+    return exitCodes.invalidInput;
+  }
+
+  const request: RunStartRequest = {
+    type: 'run/start',
+    configText,
+    configPath,
+    runsDir: path.resolve(options.runsDir ?? path.join('.distill', 'runs')),
+    backend: options.backend,
+  };
+
+  let interrupts = 0;
+  const onInterrupt = (): void => {
+    interrupts += 1;
+    if (interrupts === 1) {
+      process.stderr.write('\nStopping at the next batch (press Ctrl-C again to quit at once)...\n');
+    } else {
+      process.exit(exitCodes.cancelled);
+    }
+  };
+  process.on('SIGINT', onInterrupt);
+
+  const view = new ProgressView(options.progress && !options.json && process.stdout.isTTY === true);
+  const emit = (event: WorkerEvent): void => {
+    if (options.json) {
+      process.stdout.write(`${JSON.stringify(event)}\n`);
+    } else {
+      view.handle(event);
+    }
+  };
+  const log = (message: string): void => {
+    if (options.json) {
+      process.stderr.write(`${message}\n`);
+    } else {
+      view.print(message);
+    }
+  };
+
+  try {
+    const summary = await runExperiment(request, { emit, shouldStop: () => interrupts > 0 }, log);
+    view.stop();
+    if (!options.json && Object.keys(summary.models).length > 0) {
+      process.stdout.write(`\n${renderSummaryTable(summary, process.stdout.isTTY === true)}\n`);
+      process.stdout.write(`Run folder: ${path.join(request.runsDir, summary.runId)}\n`);
+    }
+    if (summary.status === 'failed') {
+      process.stderr.write(`error: the run failed: ${summary.error ?? 'unknown error'}\n`);
+      return exitCodes.failed;
+    }
+    if (summary.status === 'cancelled') {
+      process.stderr.write('The run was cancelled; what it wrote so far is in its run folder.\n');
+      return exitCodes.cancelled;
+    }
+    return exitCodes.completed;
+  } catch (error) {
+    view.stop();
+    const rejection = toRejection(error);
+    if (rejection !== undefined) {
+      if (options.json) {
+        process.stdout.write(`${JSON.stringify(rejection)}\n`);
+      }
+      // Config problems are formatted as `file:line:column: error: message` already.
+      process.stderr.write(rejection.kind === 'config' ? `${rejection.message}\n` : `error: ${rejection.message}\n`);
+      return exitCodes.invalidInput;
+    }
+    throw error;
+  } finally {
+    process.off('SIGINT', onInterrupt);
+  }
+}
+
+function parseBackend(value: string): string {
+  const choices = ['auto', 'tensorflow', 'wasm', 'cpu'];
+  if (!choices.includes(value)) {
+    throw new InvalidArgumentError(`use one of ${choices.join(', ')}.`);
+  }
+  return value;
+}
+
+function readVersion(): string {
+  try {
+    const manifest = JSON.parse(readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as { version: string };
+    return manifest.version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let exitCode: number = exitCodes.completed;
+  const program = new Command()
+    .name('distill')
+    .description('Knowledge-distillation experiments with TensorFlow.js: teacher, distilled student and baseline side by side.')
+    .version(readVersion())
+    .exitOverride();
+
+  program
+    .command('run')
+    .description('Run the experiment described by a distill.json and print the comparison table.')
+    .argument('[config]', 'path of the config file', 'distill.json')
+    .option('-b, --backend <name>', 'TensorFlow.js backend: auto, tensorflow, wasm or cpu (overrides the config)', parseBackend)
+    .option('-r, --runs-dir <folder>', 'folder that receives the run folder', path.join('.distill', 'runs'))
+    .option('--json', 'print every event as one JSON object a line instead of progress bars', false)
+    .option('--no-progress', 'print epoch lines without progress bars')
+    .action(async (config: string, options: RunOptions) => {
+      exitCode = await runCommand(config, options);
+    });
+
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    const code = (error as { exitCode?: number }).exitCode;
+    if (typeof code === 'number') {
+      // Commander already printed the usage error or the help text.
+      return code === 0 ? 0 : exitCodes.invalidInput;
+    }
+    throw error;
+  }
+  return exitCode;
+}
+
+main(process.argv).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = exitCodes.failed;
+  },
+);

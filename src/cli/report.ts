@@ -1,0 +1,82 @@
+// Text output of the CLI: the final side-by-side table and epoch lines.
+
+import Table from 'cli-table3';
+
+import type { ModelRole } from '../config/types';
+import type { RunEpochEvent, RunSummary } from '../protocol/messages';
+
+const roleLabels: Record<ModelRole, string> = {
+  teacher: 'Teacher',
+  distilled: 'Distilled student',
+  baseline: 'Baseline student',
+};
+
+const roleOrder: ModelRole[] = ['teacher', 'distilled', 'baseline'];
+
+function formatSeconds(seconds: number): string {
+  if (seconds < 60) {
+    return `${seconds.toFixed(1)} s`;
+  }
+  const minutes = Math.floor(seconds / 60);
+  return `${minutes} min ${Math.round(seconds - minutes * 60)} s`;
+}
+
+/**
+ * Share of the teacher–baseline gap in test errors that distillation recovered:
+ * (baseline − distilled) / (baseline − teacher). Undefined when the teacher is not better.
+ */
+export function gapRecovered(summary: RunSummary): number | undefined {
+  const { teacher, distilled, baseline } = summary.models;
+  if (teacher === undefined || distilled === undefined || baseline === undefined) {
+    return undefined;
+  }
+  const gap = baseline.errors - teacher.errors;
+  return gap > 0 ? (baseline.errors - distilled.errors) / gap : undefined;
+}
+
+/** Renders the teacher / distilled / baseline comparison as a text table. */
+export function renderSummaryTable(summary: RunSummary, colors: boolean): string {
+  const table = new Table({
+    head: ['Model', 'Test accuracy', 'Test errors', 'Parameters', 'Training time'],
+    colAligns: ['left', 'right', 'right', 'right', 'right'],
+    style: colors ? {} : { head: [], border: [] },
+  });
+  for (const role of roleOrder) {
+    const evaluation = summary.models[role];
+    if (evaluation === undefined) {
+      continue;
+    }
+    table.push([
+      roleLabels[role],
+      `${(evaluation.accuracy * 100).toFixed(2)} %`,
+      `${evaluation.errors} / ${evaluation.examples}`,
+      evaluation.parameters.toLocaleString('en-US'),
+      role === 'teacher' && evaluation.trainingSeconds === 0 ? 'loaded' : formatSeconds(evaluation.trainingSeconds),
+    ]);
+  }
+
+  const lines = [table.toString()];
+  const { distilled, baseline } = summary.models;
+  if (distilled !== undefined && baseline !== undefined) {
+    const difference = baseline.errors - distilled.errors;
+    const verb = difference >= 0 ? 'fewer' : 'more';
+    lines.push(`Distillation at T = ${summary.temperature}: ${Math.abs(difference)} ${verb} test errors than the baseline.`);
+    const recovered = gapRecovered(summary);
+    if (recovered !== undefined) {
+      lines.push(`It recovered ${(recovered * 100).toFixed(0)} % of the teacher–baseline gap.`);
+    }
+  }
+  return lines.join('\n');
+}
+
+export function formatEpochLine(event: RunEpochEvent): string {
+  const parts = [`${event.role.padEnd(9)} epoch ${String(event.epoch).padStart(3)}/${event.epochs}`, `loss ${event.loss.toFixed(4)}`];
+  if (event.softLoss !== undefined && event.hardLoss !== undefined) {
+    parts.push(`soft ${event.softLoss.toFixed(4)}`, `hard ${event.hardLoss.toFixed(4)}`);
+  }
+  if (Number.isFinite(event.validationAccuracy)) {
+    parts.push(`val acc ${(event.validationAccuracy * 100).toFixed(2)} %`);
+  }
+  parts.push(`${event.seconds.toFixed(1)} s`, `${Math.round(event.examplesPerSecond)} ex/s`);
+  return parts.join(' | ');
+}
