@@ -2,6 +2,7 @@
 // backend, load the data, get a teacher (trained or loaded), train the distilled student and the
 // baseline from the same initial weights, evaluate all three, and write the run folder.
 
+import * as os from 'node:os';
 import * as path from 'node:path';
 
 import * as tf from '@tensorflow/tfjs';
@@ -73,7 +74,10 @@ class ExperimentRun {
       temperature: config.distillation.temperature,
       classes: data.classes,
       models: {},
+      pid: process.pid,
+      hostname: os.hostname(),
     };
+    store.writeSummary(this.summary);
   }
 
   send(event: WorkerEvent): void {

@@ -36,6 +36,9 @@ export interface RunSummary {
   classes?: number;
   models: Partial<Record<ModelRole, ModelEvaluation>>;
   error?: string;
+  /** Process id and host name of the process that ran it, to tell a live run from an interrupted one. */
+  pid?: number;
+  hostname?: string;
 }
 
 // Worker -> host (and CLI): also the lines of events.jsonl, each with a `time` field added.

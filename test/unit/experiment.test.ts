@@ -73,6 +73,7 @@ test('completed run writes the whole run folder', async () => {
   assert.ok(stored.some((event) => event.type === 'run/phase' && event.phase === 'teacher-logits'), 'teacher logits cached');
 
   assert.deepEqual(readSummary(runDir), summary);
+  assert.equal(summary.pid, process.pid);
   const config = JSON.parse(readFileSync(path.join(runDir, 'config.json'), 'utf8'));
   assert.equal(config.distillation.temperature, 4);
   assert.equal(config.distillation.softWeight, 0.9);
@@ -104,6 +105,18 @@ test('same config gives the same errors', async () => {
   for (const role of ['teacher', 'distilled', 'baseline'] as const) {
     assert.equal(first.summary.models[role]?.errors, second.summary.models[role]?.errors, role);
   }
+});
+
+test('summary says running while training', async () => {
+  let statusSeen: string | undefined;
+  await run(tinyConfig, (events) => {
+    const started = events.find((event) => event.type === 'run/started');
+    if (statusSeen === undefined && started !== undefined && started.type === 'run/started') {
+      statusSeen = readSummary(started.runDir)?.status;
+    }
+    return false;
+  });
+  assert.equal(statusSeen, 'running');
 });
 
 test('cancel keeps what was written', async () => {
