@@ -64,10 +64,12 @@ class ExperimentRun {
     private readonly hooks: ExperimentHooks,
     backend: RunSummary['backend'],
     private readonly loadedTeacher: LoadedTeacher | undefined,
+    configPath: string,
   ) {
     this.summary = {
       runId: store.runId,
       name: config.name,
+      configPath,
       status: 'running',
       startedAt: new Date().toISOString(),
       backend,
@@ -278,8 +280,16 @@ export async function runExperiment(request: RunStartRequest, hooks: ExperimentH
 
   const store = RunStore.create(request.runsDir, config.name);
   store.writeConfig(config);
-  const run = new ExperimentRun(store, config, data, configDir, hooks, backend.name, loadedTeacher);
-  run.send({ type: 'run/started', runId: store.runId, runDir: store.runDir, backend: backend.name, kernels: backend.kernels, config });
+  const run = new ExperimentRun(store, config, data, configDir, hooks, backend.name, loadedTeacher, request.configPath);
+  run.send({
+    type: 'run/started',
+    runId: store.runId,
+    runDir: store.runDir,
+    backend: backend.name,
+    kernels: backend.kernels,
+    config,
+    configPath: request.configPath,
+  });
   run.log('info', `Run ${store.runId} started in ${store.runDir} on the ${backend.name} backend${backend.kernels.length > 0 ? ` with kernels ${backend.kernels.join(', ')}` : ''}`);
 
   try {

@@ -28,6 +28,8 @@ export interface ModelEvaluation {
 export interface RunSummary {
   runId: string;
   name: string;
+  /** Absolute path of the config file the run was started from. */
+  configPath: string;
   status: RunStatus;
   startedAt: string;
   finishedAt?: string;
@@ -51,6 +53,8 @@ export interface RunStartedEvent {
   /** Kernels that the engine registered on the backend to fix or speed it. */
   kernels: string[];
   config: DistillConfig;
+  /** Absolute path of the config file the run was started from. */
+  configPath: string;
 }
 
 export interface RunPhaseEvent {

@@ -74,6 +74,7 @@ test('completed run writes the whole run folder', async () => {
 
   assert.deepEqual(readSummary(runDir), summary);
   assert.equal(summary.pid, process.pid);
+  assert.match(summary.configPath, /distill\.json$/);
   const config = JSON.parse(readFileSync(path.join(runDir, 'config.json'), 'utf8'));
   assert.equal(config.distillation.temperature, 4);
   assert.equal(config.distillation.softWeight, 0.9);
