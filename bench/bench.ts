@@ -1,7 +1,7 @@
-// `npm run bench`: training throughput of the teacher, the distilled student and the baseline
-// student on the same MNIST examples, measured in one process, and the ratio of distilled to
-// baseline epoch time (target: at most 1.10, since distillation adds only the soft term when the
-// teacher's logits are cached). Not a test: it prints a table and exits 0.
+// `npm run bench` measures, in one process, the training throughput of the teacher, the
+// distilled student and the baseline student on the same MNIST examples. It also prints the
+// ratio of distilled to baseline epoch time. The target is at most 1.10, because with cached
+// teacher logits distillation adds only the soft term. Not a test: it prints a table and exits 0.
 //
 // Options: --backend auto|wasm|cpu|tensorflow (default auto), --examples N (default 6000),
 // --epochs N timed epochs per model after one warm-up epoch (default 2).

@@ -1,6 +1,7 @@
-// One distillation experiment from a start request to a summary: validate the config, pick the
-// backend, load the data, get a teacher (trained or loaded), train the distilled student and the
-// baseline from the same initial weights, evaluate all three, and write the run folder.
+// One distillation experiment, from a start request to a summary. It validates the config, picks
+// the backend, loads the data and gets a teacher (trained or loaded). Then it trains the distilled
+// student and the baseline from the same initial weights, evaluates all three models, and writes
+// the run folder.
 
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -255,8 +256,8 @@ class ExperimentRun {
 
 /**
  * Runs one experiment. Invalid input (config, data files, teacher model) throws before a run
- * folder is created; after that every outcome, cancelled and failed included, is written to the
- * run folder and returned as the summary.
+ * folder is created. After that, every outcome is written to the run folder and returned as the
+ * summary, cancelled and failed runs included.
  */
 export async function runExperiment(request: RunStartRequest, hooks: ExperimentHooks, log: (message: string) => void): Promise<RunSummary> {
   const config = resolveRequestConfig(request, log);

@@ -1,5 +1,5 @@
 // The training loop shared by the teacher, the distilled student and the baseline student.
-// Batches are gathered from typed arrays into reusable buffers; the order of examples and the
+// Batches are gathered from typed arrays into reusable buffers. The order of examples and the
 // jitter depend only on `orderSeed`, so two students given the same seed see the same batches.
 
 import * as tf from '@tensorflow/tfjs';
@@ -19,7 +19,7 @@ export class CancelledError extends Error {
 
 export class NonFiniteLossError extends Error {}
 
-/** Where the soft targets of a distilled student come from. */
+/** Source of a distilled student's soft targets. */
 export interface SoftTargets {
   config: DistillationConfig;
   /** Teacher logits for every training example, row-major; computed once when inputs are not augmented. */

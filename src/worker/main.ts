@@ -1,5 +1,5 @@
 // Child-process entry of a run. The extension host forks this file with an IPC channel and sends
-// one `run/start` request; the worker streams every event back, writes the run folder itself,
+// one `run/start` request. The worker streams every event back, writes the run folder itself,
 // and exits when the run ends. A `run/cancel` request stops training at the next batch.
 
 import { runExperiment } from '../engine/experiment';

@@ -121,8 +121,8 @@ function isDropoutLayer(layer: tf.layers.Layer): boolean {
 
 /**
  * Runs the model layer by layer. In training mode each dropout layer draws its mask from
- * `dropoutSeed` and its position, so a run with the same seed repeats exactly; tfjs's own
- * Dropout layer would reuse one fixed mask when given a seed.
+ * `dropoutSeed` and its position, so a run with the same seed repeats exactly. We do not seed
+ * tfjs's own Dropout layer because, given a seed, it would reuse one fixed mask at every step.
  */
 export function forward(model: tf.LayersModel, inputs: tf.Tensor, training: boolean, dropoutSeed = 0): tf.Tensor2D {
   let activations = inputs;
