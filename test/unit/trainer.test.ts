@@ -194,3 +194,41 @@ test('max-norm constraint bounds unit norms', async () => {
   const norms = tf.sqrt(tf.sum(tf.square(kernel), 0)).dataSync();
   norms.forEach((norm, unit) => assert.ok(norm <= 0.5 + 1e-5, `unit ${unit} has norm ${norm}`));
 });
+
+test('SGD with momentum learns too', async () => {
+  const model = buildModel({ ...mlp, dropout: 0, inputDropout: 0 }, input, 5);
+  const sgd: TrainConfig = { ...train, epochs: 10, optimizer: 'sgd', learningRate: 0.1, momentum: 0.9 };
+  const result = await trainModel(task({ model, train: sgd }));
+  const last = result.epochs[result.epochs.length - 1];
+  assert.ok(last.validationAccuracy > 0.95, `validation accuracy ${last.validationAccuracy}`);
+});
+
+test('CNN trains on the wasm backend', async () => {
+  // Training a conv layer needs Conv2DBackpropFilter, which the engine adds to wasm.
+  const cnn = buildModel(
+    {
+      type: 'cnn',
+      layers: [
+        { type: 'conv', filters: 4, kernelSize: 3, strides: 1, padding: 'same', activation: 'relu' },
+        { type: 'maxPool', poolSize: 2 },
+        { type: 'dense', units: 8, activation: 'relu' },
+        { type: 'dropout', rate: 0.1 },
+      ],
+    },
+    input,
+    5,
+  );
+  const convKernelBefore = cnn.layers.find((layer) => layer.getClassName() === 'Conv2D')?.getWeights()[0].dataSync().slice();
+  const result = await trainModel(task({ model: cnn, train: { ...train, epochs: 8 } }));
+  const convKernelAfter = cnn.layers.find((layer) => layer.getClassName() === 'Conv2D')?.getWeights()[0].dataSync();
+  assert.ok(convKernelBefore !== undefined && convKernelAfter !== undefined);
+  assert.notDeepEqual(Array.from(convKernelAfter), Array.from(convKernelBefore), 'conv kernel updated');
+  const last = result.epochs[result.epochs.length - 1];
+  assert.ok(last.validationAccuracy > 0.9, `validation accuracy ${last.validationAccuracy}`);
+  assert.equal(tf.getBackend(), 'wasm');
+});
+
+test('parameter count matches the architecture', () => {
+  const model = buildModel({ type: 'mlp', hidden: [12, 7], activation: 'relu', dropout: 0.5, inputDropout: 0.2 }, input, 1);
+  assert.equal(model.countParams(), 16 * 12 + 12 + 12 * 7 + 7 + 7 * 3 + 3);
+});
