@@ -65,6 +65,7 @@ class ExperimentRun {
     private readonly hooks: ExperimentHooks,
     backend: RunSummary['backend'],
     private readonly loadedTeacher: LoadedTeacher | undefined,
+    private readonly transfer: Split,
     configPath: string,
   ) {
     this.summary = {
@@ -174,7 +175,7 @@ class ExperimentRun {
     const { config, data } = this;
     const teacherPredict = await this.teacher();
 
-    const transfer = selectTransferSet(data.train, config.transfer, data.classes);
+    const transfer = this.transfer;
     const studentSettings = config.student;
     let cachedLogits: Float32Array | undefined;
     if (studentSettings.augment.jitter === 0) {
@@ -268,6 +269,7 @@ export async function runExperiment(request: RunStartRequest, hooks: ExperimentH
   const data = await loadDataset(config.data, configDir);
   log(`Data: ${data.source}; ${data.train.count} training, ${data.validation.count} validation, ${data.test.count} test examples, ${data.classes} classes`);
 
+  const transfer = selectTransferSet(data.train, config.transfer, data.classes);
   let loadedTeacher: LoadedTeacher | undefined;
   if (config.teacher.kind === 'load') {
     const modelPath = path.resolve(configDir, config.teacher.load);
@@ -281,7 +283,7 @@ export async function runExperiment(request: RunStartRequest, hooks: ExperimentH
 
   const store = RunStore.create(request.runsDir, config.name);
   store.writeConfig(config);
-  const run = new ExperimentRun(store, config, data, configDir, hooks, backend.name, loadedTeacher, request.configPath);
+  const run = new ExperimentRun(store, config, data, configDir, hooks, backend.name, loadedTeacher, transfer, request.configPath);
   run.send({
     type: 'run/started',
     runId: store.runId,

@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 
 import { ConfigError } from '../../src/config/problems';
 import { loadDataset } from '../../src/engine/data/dataset';
+import { DataError } from '../../src/engine/data/errors';
 import { runExperiment } from '../../src/engine/experiment';
 import { buildModel } from '../../src/engine/models/build';
 import { loadModel, ModelLoadError, saveModel } from '../../src/engine/models/modelIo';
@@ -198,4 +199,21 @@ test('invalid config creates no run folder', async () => {
     },
   );
   assert.ok(!existsSync(runsDir) || readdirSync(runsDir).length === 0);
+});
+
+test('oversized transfer set is rejected up front', async () => {
+  const { configPath, runsDir } = writeConfig({ ...tinyConfig, transfer: { examples: 5000 } });
+  await assert.rejects(
+    runExperiment(
+      { type: 'run/start', configText: readFileSync(configPath, 'utf8'), configPath, runsDir },
+      { emit: () => undefined, shouldStop: () => false },
+      () => undefined,
+    ),
+    (error: unknown) => {
+      assert.ok(error instanceof DataError, String(error));
+      assert.match(error.message, /5000/);
+      return true;
+    },
+  );
+  assert.ok(!existsSync(runsDir), 'no run folder');
 });
