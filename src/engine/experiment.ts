@@ -145,9 +145,10 @@ class ExperimentRun {
     });
     this.testLogits[role] = logits;
     this.summary.models[role] = evaluation;
+    // The summary is written before the event, so a host reading summary.json on the event sees it.
+    this.store.writeSummary(this.summary);
     this.send({ type: 'run/evaluation', runId: this.store.runId, evaluation });
     this.log('info', `${role}: ${evaluation.errors} test errors of ${evaluation.examples} (accuracy ${(evaluation.accuracy * 100).toFixed(2)}%)`);
-    this.store.writeSummary(this.summary);
     return evaluation;
   }
 
