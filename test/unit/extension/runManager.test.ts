@@ -1,0 +1,386 @@
+// Runs the built worker through RunManager on tiny configs that finish in about a second, so
+// `npm run build` must run first (`npm test` does). A fake worker,
+// test/fixtures/workers/fake-worker.js, shows behaviour that the real one never shows.
+
+import assert from 'node:assert/strict';
+import { fork } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { test } from 'node:test';
+
+import { readEvents, readSummary } from '../../../src/engine/runStore';
+import { isProcessAlive } from '../../../src/extension/runs/runIndex';
+import { RunManager, type ForkFunction, type RunHandle, type RunManagerOptions, type RunOutcome } from '../../../src/extension/runs/runManager';
+import type { WorkerEvent } from '../../../src/protocol/messages';
+
+const workerPath = path.resolve(__dirname, '..', '..', '..', 'dist', 'worker.js');
+const fakeWorkerPath = path.resolve(__dirname, '..', '..', 'fixtures', 'workers', 'fake-worker.js');
+
+const tinyConfig = {
+  name: 'manager-tiny',
+  data: { source: 'mnist', validation: 200, trainExamples: 1200, testExamples: 500 },
+  teacher: { model: { type: 'mlp', hidden: [64], dropout: 0.2, inputDropout: 0 }, train: { epochs: 2, batchSize: 64 } },
+  student: { model: { type: 'mlp', hidden: [16] }, train: { epochs: 2, batchSize: 64 } },
+  transfer: { examples: 600 },
+};
+
+/** Trains the teacher for 200 epochs, so the run is still going when a test stops it. */
+const slowTeacherConfig = { ...tinyConfig, name: 'manager-slow-teacher', teacher: { ...tinyConfig.teacher, train: { epochs: 200, batchSize: 64 } } };
+
+/** Trains the students for 200 epochs, so the teacher's metrics are written long before the end. */
+const slowStudentConfig = { ...tinyConfig, name: 'manager-slow-student', student: { ...tinyConfig.student, train: { epochs: 200, batchSize: 64 } } };
+
+const testTimeout = { timeout: 60_000 };
+
+interface Workspace {
+  runsDir: string;
+  configPath: string;
+  configText: string;
+}
+
+function makeWorkspace(config: unknown): Workspace {
+  const folder = mkdtempSync(path.join(tmpdir(), 'distill-run-manager-'));
+  const configPath = path.join(folder, 'distill.json');
+  const configText = JSON.stringify(config, null, 2);
+  writeFileSync(configPath, configText);
+  return { runsDir: path.join(folder, '.distill', 'runs'), configPath, configText };
+}
+
+interface LogLine {
+  level: string;
+  message: string;
+}
+
+function makeManager(options: Partial<RunManagerOptions> = {}): { manager: RunManager; logLines: LogLine[] } {
+  assert.ok(existsSync(workerPath), 'dist/worker.js is missing: run `npm run build` first');
+  const logLines: LogLine[] = [];
+  const manager = new RunManager({
+    workerPath,
+    maxConcurrent: 1,
+    log: (level, message) => logLines.push({ level, message }),
+    ...options,
+  });
+  return { manager, logLines };
+}
+
+/** Forks the fake worker in place of dist/worker.js, with the manager's own arguments and options. */
+const forkFakeWorker: ForkFunction = (_modulePath, args, options) => fork(fakeWorkerPath, args, options);
+
+function endOf(manager: RunManager, handle: RunHandle): Promise<RunOutcome> {
+  return new Promise((resolve) => {
+    const subscription = manager.onDidEnd((outcome) => {
+      if (outcome.handle === handle) {
+        subscription.dispose();
+        resolve(outcome);
+      }
+    });
+  });
+}
+
+function runFolders(runsDir: string): string[] {
+  return existsSync(runsDir) ? readdirSync(runsDir) : [];
+}
+
+test('RunManager completes a run', testTimeout, async () => {
+  const { manager, logLines } = makeManager();
+  const workspace = makeWorkspace(tinyConfig);
+  const received: WorkerEvent[] = [];
+  let trackedWhileRunning = false;
+  manager.onDidReceiveEvent(({ handle, event }) => {
+    received.push(event);
+    if (event.type === 'run/started') {
+      trackedWhileRunning = manager.isTracked(event.runId) && manager.findByRunId(event.runId) === handle;
+    }
+  });
+  try {
+    const handle = manager.start(workspace);
+    assert.equal(handle.state, 'running');
+    assert.deepEqual(manager.handles(), [handle]);
+
+    const outcome = await endOf(manager, handle);
+
+    assert.equal(outcome.status, 'completed');
+    assert.equal(outcome.summary?.status, 'completed');
+    assert.equal(handle.state, 'finished');
+    assert.ok(handle.runId !== undefined);
+    assert.ok(handle.runDir !== undefined);
+    assert.equal(handle.lastEpoch?.type, 'run/epoch');
+    assert.equal(handle.phase?.type, 'run/phase');
+    assert.equal(trackedWhileRunning, true);
+    assert.equal(manager.isTracked(handle.runId), false);
+    assert.deepEqual(manager.handles(), []);
+    assert.equal(readSummary(handle.runDir)?.status, 'completed');
+    assert.equal(received[0].type, 'run/started');
+    assert.ok(received.some((event) => event.type === 'run/finished'));
+    for (const line of logLines) {
+      assert.ok(line.message.startsWith(`[${handle.runId}] `) || line.message.startsWith(`[${workspace.configPath}] `), `log line without a run id: ${line.message}`);
+    }
+  } finally {
+    manager.dispose();
+  }
+});
+
+test('RunManager queue starts the next run', testTimeout, async () => {
+  const { manager } = makeManager({ maxConcurrent: 1 });
+  const workspace = makeWorkspace(tinyConfig);
+  const order: string[] = [];
+  let changes = 0;
+  manager.onDidChange(() => {
+    changes += 1;
+  });
+  try {
+    const first = manager.start(workspace);
+    const second = manager.start(workspace);
+    assert.equal(first.state, 'running');
+    assert.equal(second.state, 'queued');
+    assert.deepEqual(manager.handles(), [first, second]);
+    manager.onDidReceiveEvent(({ handle, event }) => {
+      if (event.type === 'run/started') {
+        order.push(`${handle === first ? 'first' : 'second'} started`);
+      }
+    });
+    let secondStateAtFirstEnd: string | undefined;
+    manager.onDidEnd((outcome) => {
+      order.push(`${outcome.handle === first ? 'first' : 'second'} ended`);
+      if (outcome.handle === first) {
+        secondStateAtFirstEnd = second.state;
+      }
+    });
+
+    const [firstOutcome, secondOutcome] = await Promise.all([endOf(manager, first), endOf(manager, second)]);
+
+    assert.equal(firstOutcome.status, 'completed');
+    assert.equal(secondOutcome.status, 'completed');
+    assert.deepEqual(order, ['first started', 'first ended', 'second started', 'second ended']);
+    assert.equal(secondStateAtFirstEnd, 'queued');
+    // Two starts, two run ids and two ends at least.
+    assert.ok(changes >= 6, `onDidChange fired ${changes} times`);
+    assert.equal(runFolders(workspace.runsDir).length, 2);
+  } finally {
+    manager.dispose();
+  }
+});
+
+test('RunManager cancels a queued run', testTimeout, async () => {
+  const { manager } = makeManager({ maxConcurrent: 1, fork: forkFakeWorker, cancelGraceMs: 200 });
+  const workspace = makeWorkspace({ fakeWorker: 'ignore-cancel' });
+  try {
+    const running = manager.start(workspace);
+    const queued = manager.start(workspace);
+    const queuedEnd = endOf(manager, queued);
+
+    assert.equal(manager.cancel(queued.key), true);
+
+    const outcome = await queuedEnd;
+    assert.equal(outcome.status, 'cancelled');
+    assert.equal(queued.state, 'finished');
+    assert.equal(queued.cancelRequested, true);
+    assert.equal(queued.runId, undefined);
+    assert.deepEqual(manager.handles(), [running]);
+    assert.equal(manager.cancel(queued.key), false);
+    assert.equal(manager.cancel('no-such-key'), false);
+  } finally {
+    manager.dispose();
+    await manager.whenIdle();
+  }
+  assert.equal(runFolders(workspace.runsDir).length, 1, 'only the running run has a folder');
+});
+
+test('RunManager cancels a running run', testTimeout, async () => {
+  const { manager, logLines } = makeManager();
+  const workspace = makeWorkspace(slowTeacherConfig);
+  let cancelAccepted = false;
+  try {
+    const handle = manager.start(workspace);
+    manager.onDidReceiveEvent(({ event }) => {
+      if (event.type === 'run/epoch' && !handle.cancelRequested) {
+        cancelAccepted = manager.cancel(handle.key);
+      }
+    });
+
+    const outcome = await endOf(manager, handle);
+
+    assert.equal(cancelAccepted, true);
+    assert.equal(outcome.status, 'cancelled');
+    assert.equal(handle.cancelRequested, true);
+    assert.ok(handle.runDir !== undefined);
+    assert.equal(readSummary(handle.runDir)?.status, 'cancelled');
+    const events = readEvents(path.join(handle.runDir, 'events.jsonl'));
+    const epochs = events.filter((event) => event.type === 'run/epoch').length;
+    assert.ok(epochs >= 1, `${epochs} epochs on disk`);
+    assert.ok(epochs < 200, `${epochs} epochs on disk`);
+    const finished = events.find((event) => event.type === 'run/finished');
+    assert.ok(finished?.type === 'run/finished');
+    assert.equal(finished.status, 'cancelled');
+    assert.ok(!logLines.some((line) => line.message.includes('SIGKILL')), 'the worker stopped by itself');
+  } finally {
+    manager.dispose();
+  }
+});
+
+test('RunManager reports a rejected config', testTimeout, async () => {
+  const { manager } = makeManager();
+  const workspace = makeWorkspace({ distillation: { softWeight: 0, hardWeight: 0 } });
+  try {
+    const handle = manager.start(workspace);
+
+    const outcome = await endOf(manager, handle);
+
+    assert.equal(outcome.status, 'rejected');
+    assert.equal(outcome.rejection?.kind, 'config');
+    assert.ok((outcome.rejection?.problems.length ?? 0) >= 1);
+    assert.equal(handle.runId, undefined);
+    assert.deepEqual(runFolders(workspace.runsDir), []);
+  } finally {
+    manager.dispose();
+  }
+});
+
+test('RunManager marks a killed worker failed', testTimeout, async () => {
+  const { manager } = makeManager();
+  const workspace = makeWorkspace(slowStudentConfig);
+  try {
+    const handle = manager.start(workspace);
+    manager.onDidReceiveEvent(({ event }) => {
+      // The worker sends the teacher's run/evaluation just before writing summary.json, so the
+      // kill waits for the next phase.
+      if (event.type === 'run/phase' && event.phase === 'distilled' && handle.pid !== undefined) {
+        process.kill(handle.pid, 'SIGKILL');
+      }
+    });
+
+    const outcome = await endOf(manager, handle);
+
+    assert.equal(outcome.status, 'failed');
+    assert.match(outcome.error ?? '', /killed by signal SIGKILL/);
+    assert.ok(outcome.stderrTail.length >= 1, 'the worker wrote to stderr before its run started');
+    assert.ok(handle.runDir !== undefined);
+    const summary = readSummary(handle.runDir);
+    assert.equal(summary?.status, 'failed');
+    assert.equal(summary?.error, outcome.error);
+    assert.ok(summary?.error?.includes(outcome.stderrTail[outcome.stderrTail.length - 1]), 'the error ends with the output tail');
+    assert.ok(summary?.models.teacher !== undefined, 'the teacher metrics are kept');
+    assert.ok(summary?.finishedAt !== undefined);
+    const events = readEvents(path.join(handle.runDir, 'events.jsonl'));
+    const last = events[events.length - 1];
+    assert.ok(last.type === 'run/log');
+    assert.equal(last.level, 'error');
+  } finally {
+    manager.dispose();
+  }
+});
+
+test('RunManager kills a worker that ignores cancel', testTimeout, async () => {
+  const { manager, logLines } = makeManager({ fork: forkFakeWorker, cancelGraceMs: 300 });
+  const workspace = makeWorkspace({ fakeWorker: 'ignore-cancel' });
+  try {
+    const handle = manager.start(workspace);
+    manager.onDidReceiveEvent(({ event }) => {
+      if (event.type === 'run/started') {
+        manager.cancel(handle.key);
+      }
+    });
+
+    const outcome = await endOf(manager, handle);
+
+    assert.equal(outcome.status, 'cancelled');
+    assert.match(outcome.error ?? '', /did not exit within 300 ms/);
+    assert.ok(logLines.some((line) => line.message.includes('SIGKILL')));
+    assert.ok(handle.pid !== undefined);
+    assert.equal(isProcessAlive(handle.pid), false);
+    assert.ok(handle.runDir !== undefined);
+    const summary = readSummary(handle.runDir);
+    assert.equal(summary?.status, 'cancelled');
+    assert.equal(summary?.models.teacher?.errors, 2);
+  } finally {
+    manager.dispose();
+  }
+});
+
+test('RunManager reports a crash before the run folder', testTimeout, async () => {
+  const { manager, logLines } = makeManager({ fork: forkFakeWorker });
+  const workspace = makeWorkspace({ fakeWorker: 'crash' });
+  try {
+    const handle = manager.start(workspace);
+
+    const outcome = await endOf(manager, handle);
+
+    assert.equal(outcome.status, 'failed');
+    assert.match(outcome.error ?? '', /exited with code 3/);
+    assert.match(outcome.error ?? '', /crashing on purpose/);
+    assert.deepEqual(outcome.stderrTail, ['fake worker: crashing on purpose']);
+    assert.ok(logLines.some((line) => line.level === 'warn' && line.message.includes('not a worker event')));
+    assert.deepEqual(runFolders(workspace.runsDir), []);
+  } finally {
+    manager.dispose();
+  }
+});
+
+test('RunManager with a missing worker script', testTimeout, async () => {
+  const { manager } = makeManager();
+  const missing = new RunManager({ workerPath: path.join(tmpdir(), 'no-such-worker.js'), maxConcurrent: 1, log: () => undefined });
+  const workspace = makeWorkspace(tinyConfig);
+  try {
+    const handle = missing.start(workspace);
+    assert.equal(handle.state, 'running');
+
+    const outcome = await endOf(missing, handle);
+
+    assert.equal(outcome.status, 'failed');
+    assert.match(outcome.error ?? '', /no-such-worker\.js is missing/);
+  } finally {
+    missing.dispose();
+    manager.dispose();
+  }
+});
+
+test('RunManager setMaxConcurrent and dispose', testTimeout, async () => {
+  const { manager } = makeManager({ maxConcurrent: 1, fork: forkFakeWorker, cancelGraceMs: 200 });
+  const workspace = makeWorkspace({ fakeWorker: 'ignore-cancel' });
+  let ends = 0;
+  manager.onDidEnd(() => {
+    ends += 1;
+  });
+  let started = 0;
+  const bothStarted = new Promise<void>((resolve) => {
+    manager.onDidReceiveEvent(({ event }) => {
+      started += event.type === 'run/started' ? 1 : 0;
+      if (started === 2) {
+        resolve();
+      }
+    });
+  });
+  const first = manager.start(workspace);
+  const second = manager.start(workspace);
+  assert.equal(second.state, 'queued');
+  let changed = false;
+  manager.onDidChange(() => {
+    changed = true;
+  });
+
+  manager.setMaxConcurrent(2);
+
+  assert.equal(second.state, 'running');
+  assert.equal(changed, true);
+  assert.throws(() => manager.setMaxConcurrent(0), RangeError);
+  await bothStarted;
+
+  manager.dispose();
+  await manager.whenIdle();
+
+  assert.equal(first.state, 'finished');
+  assert.equal(second.state, 'finished');
+  assert.equal(ends, 0, 'no events after dispose');
+  for (const handle of [first, second]) {
+    assert.ok(handle.pid !== undefined);
+    assert.equal(isProcessAlive(handle.pid), false);
+  }
+  const statuses = runFolders(workspace.runsDir).map((runId) => readSummary(path.join(workspace.runsDir, runId))?.status);
+  assert.deepEqual(statuses, ['cancelled', 'cancelled']);
+  assert.throws(() => manager.start(workspace), /disposed/);
+});
+
+test('RunManager rejects maxConcurrent 0', () => {
+  assert.throws(() => new RunManager({ workerPath, maxConcurrent: 0, log: () => undefined }), RangeError);
+});
