@@ -1,0 +1,216 @@
+// Drives Debian's Chromium with playwright-core the way a person uses VS Code: the command
+// palette, the keyboard, screenshots, and the content of webviews. Every request from the page
+// to a host other than 127.0.0.1 or localhost is aborted and recorded, so a test can assert
+// that none was made.
+import * as path from 'node:path';
+
+// playwright-core is installed in the e2e tools folder, which the project's root typecheck
+// cannot resolve. There its types fall back to `any`. test/e2e/tsconfig.json maps the module
+// to the tools folder, so `npx tsc -p test/e2e` checks these files against the real types.
+// @ts-ignore
+import type * as Playwright from 'playwright-core';
+
+import { ensureTestOutputDir, requireTool } from './paths';
+
+export type Browser = Playwright.Browser;
+export type BrowserContext = Playwright.BrowserContext;
+export type Page = Playwright.Page;
+export type FrameLocator = Playwright.FrameLocator;
+
+export const chromiumPath = '/usr/bin/chromium';
+
+/**
+ * Chromium switches for a headless run with no network of its own. --host-resolver-rules makes
+ * every host name except localhost fail to resolve. That also stops Chromium's background
+ * requests (component updates, safe browsing), which Playwright's routing does not intercept.
+ */
+export const chromiumArgs = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-dev-shm-usage',
+  '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1',
+];
+
+export interface BrowserSession {
+  browser: Browser;
+  context: BrowserContext;
+  page: Page;
+  /** URLs of the requests and WebSocket connections that were aborted because they left the machine. */
+  blockedRequests: string[];
+  close(): Promise<void>;
+}
+
+export interface LaunchOptions {
+  /** Default true. False opens a window, which needs a display such as Xvfb. */
+  headless?: boolean;
+  viewport?: { width: number; height: number };
+}
+
+export function isLocalUrl(url: URL): boolean {
+  if (url.protocol === 'data:' || url.protocol === 'blob:') {
+    return true;
+  }
+  return url.hostname === '127.0.0.1' || url.hostname === 'localhost' || url.hostname === '[::1]';
+}
+
+/** Launches Chromium, blocks non-local traffic and opens one page. */
+export async function launchBrowser(options: LaunchOptions = {}): Promise<BrowserSession> {
+  const { chromium } = requireTool<typeof Playwright>('playwright-core');
+
+  const browser = await chromium.launch({
+    executablePath: chromiumPath,
+    headless: options.headless ?? true,
+    args: chromiumArgs,
+  });
+  const context = await browser.newContext({ viewport: options.viewport ?? { width: 1400, height: 900 } });
+
+  // Only non-local URLs are routed, so the workbench's own requests skip the round trip
+  // through Playwright.
+  const blockedRequests: string[] = [];
+  await context.route(
+    (url: URL) => !isLocalUrl(url),
+    async (route: Playwright.Route) => {
+      blockedRequests.push(route.request().url());
+      await route.abort('blockedbyclient');
+    },
+  );
+  await context.routeWebSocket(
+    (url: URL) => !isLocalUrl(url),
+    async (webSocket: Playwright.WebSocketRoute) => {
+      blockedRequests.push(webSocket.url());
+      await webSocket.close();
+    },
+  );
+
+  const page = await context.newPage();
+
+  return {
+    browser,
+    context,
+    page,
+    blockedRequests,
+    close: () => browser.close(),
+  };
+}
+
+/** Opens the workbench at url and waits until its main element is visible. */
+export async function openWorkbench(page: Page, url: string, timeoutMs = 60_000): Promise<void> {
+  await page.goto(url, { timeout: timeoutMs });
+  await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: timeoutMs });
+}
+
+/**
+ * Opens the command palette with F1. Retries a few times, because during the first seconds the
+ * workbench can move focus (restored editors, notifications) and swallow the key.
+ */
+export async function openCommandPalette(page: Page, attempts = 5): Promise<void> {
+  const paletteInput = page.locator('.quick-input-widget .quick-input-box input');
+
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    await page.keyboard.press('F1');
+    try {
+      await paletteInput.waitFor({ state: 'visible', timeout: 2_000 });
+      return;
+    } catch {
+      await page.keyboard.press('Escape');
+    }
+  }
+
+  throw new Error(`the command palette did not open after pressing F1 ${attempts} times`);
+}
+
+/** Row of the open quick pick whose label is exactly `label`. */
+function quickPickRow(page: Page, label: string): Playwright.Locator {
+  return page
+    .locator('.quick-input-widget .quick-input-list .monaco-list-row')
+    .filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(label)}$`) }) });
+}
+
+/**
+ * Opens the palette, types the title and waits for an entry titled exactly `title`, leaving the
+ * palette open when it returns true. The palette lists the commands known when it opens and does
+ * not add the ones that an extension contributes later, so each try reopens it.
+ */
+async function showCommandInPalette(page: Page, title: string, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  const row = quickPickRow(page, title).first();
+
+  do {
+    await openCommandPalette(page);
+    await page.keyboard.type(title);
+    try {
+      await row.waitFor({ state: 'visible', timeout: Math.max(500, Math.min(2_000, deadline - Date.now())) });
+      return true;
+    } catch {
+      await page.keyboard.press('Escape');
+    }
+  } while (Date.now() < deadline);
+
+  return false;
+}
+
+/**
+ * Runs a command through the palette as a person would: F1, type its title, Enter. Throws when no
+ * palette entry has exactly that title within timeoutMs.
+ */
+export async function runCommand(page: Page, title: string, timeoutMs = 10_000): Promise<void> {
+  if (!(await showCommandInPalette(page, title, timeoutMs))) {
+    throw new Error(`command "${title}" is not in the command palette (waited ${timeoutMs} ms)`);
+  }
+
+  // Enter runs the focused row. When another command ranks first (a longer title that contains
+  // this one), a click picks the exact entry.
+  const focusedRow = page.locator('.quick-input-widget .quick-input-list .monaco-list-row.focused');
+  const focusedLabel = await focusedRow.locator('.label-name').first().textContent();
+  if (focusedLabel === title) {
+    await page.keyboard.press('Enter');
+  } else {
+    await quickPickRow(page, title).first().click();
+  }
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: timeoutMs });
+}
+
+/** Reports whether the palette lists a command titled exactly `title`, then closes the palette. */
+export async function hasCommand(page: Page, title: string, timeoutMs = 10_000): Promise<boolean> {
+  const found = await showCommandInPalette(page, title, timeoutMs);
+  if (found) {
+    await page.keyboard.press('Escape');
+  }
+  return found;
+}
+
+/** Opens a workspace file through Quick Open (Ctrl+P) and waits for its editor tab. */
+export async function openFile(page: Page, fileName: string): Promise<void> {
+  await page.keyboard.press('Control+P');
+  await page.locator('.quick-input-widget .quick-input-box input').waitFor({ state: 'visible', timeout: 5_000 });
+  await page.keyboard.type(fileName);
+  await page.locator('.quick-input-widget .monaco-list-row', { hasText: fileName }).first().waitFor({ timeout: 10_000 });
+  await page.keyboard.press('Enter');
+  await page.locator('.tabs-container .tab', { hasText: fileName }).first().waitFor({ timeout: 10_000 });
+}
+
+/** Saves a screenshot of the page as test-output/e2e/<name>.png and returns its path. */
+export async function screenshot(page: Page, name: string): Promise<string> {
+  const file = path.join(ensureTestOutputDir(), `${name}.png`);
+  // Finished CSS transitions, so a notification that is sliding in shows where it will stay.
+  await page.screenshot({ path: file, animations: 'disabled' });
+  return file;
+}
+
+/**
+ * Returns the document inside a webview. VS Code nests it two frames deep: an outer
+ * iframe.webview (class `ready` once loaded) hosts an inner iframe#active-frame with the
+ * extension's HTML. `index` picks among several open webviews, in page order.
+ */
+export function webviewFrame(page: Page, index = 0): FrameLocator {
+  return page.locator('iframe.webview.ready').nth(index).contentFrame().frameLocator('iframe#active-frame');
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
