@@ -1,0 +1,64 @@
+// CodeLens above the top-level object of a config file: "▶ Start run", and the latest result of
+// that config, which opens its report.
+
+import { parseTree } from 'jsonc-parser';
+import * as vscode from 'vscode';
+
+import type { Localizer } from './format';
+import type { RunsModel } from './runsModel';
+import { describeProgress } from './runProgress';
+import { latestRunLensTitle } from './views/runLabels';
+
+export const CONFIG_DOCUMENT_SELECTOR: vscode.DocumentSelector = [
+  { scheme: 'file', pattern: '**/distill.json' },
+  { scheme: 'file', pattern: '**/*.distill.json' },
+];
+
+/** Returns the 0-based line of the top-level value, or 0 when the text has none that parses. */
+export function topLevelLine(document: vscode.TextDocument): number {
+  const root = parseTree(document.getText(), [], { allowTrailingComma: true, disallowComments: false });
+  return root === undefined ? 0 : document.positionAt(root.offset).line;
+}
+
+export class ConfigCodeLensProvider implements vscode.CodeLensProvider, vscode.Disposable {
+  private readonly changeEmitter = new vscode.EventEmitter<void>();
+  readonly onDidChangeCodeLenses = this.changeEmitter.event;
+  private readonly disposables: vscode.Disposable[];
+
+  constructor(
+    private readonly runs: RunsModel,
+    private readonly l10n: Localizer,
+  ) {
+    this.disposables = [
+      runs.onDidChange(() => this.changeEmitter.fire()),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => this.changeEmitter.fire()),
+      this.changeEmitter,
+    ];
+  }
+
+  provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
+    const line = topLevelLine(document);
+    const range = new vscode.Range(line, 0, line, 0);
+    const lenses: vscode.CodeLens[] = [];
+
+    // In Restricted Mode runs cannot start, so the lens is left out rather than shown to fail.
+    if (vscode.workspace.isTrusted) {
+      lenses.push(new vscode.CodeLens(range, { title: this.l10n.t('▶ Start run'), command: 'distill.startRun', arguments: [document.uri] }));
+    }
+
+    const latest = this.runs.latestRunOf(document.uri.fsPath);
+    if (latest !== undefined) {
+      const { record, handle } = latest;
+      const title =
+        handle !== undefined
+          ? this.l10n.t('Running {0}: {1}', record.runId, describeProgress(handle, latest.roles, this.l10n))
+          : latestRunLensTitle(record, this.l10n);
+      lenses.push(new vscode.CodeLens(range, { title, command: 'distill.openResults', arguments: [record.runDir] }));
+    }
+    return lenses;
+  }
+
+  dispose(): void {
+    this.disposables.forEach((disposable) => disposable.dispose());
+  }
+}

@@ -1,0 +1,131 @@
+// Progress text and fractions of a live run, from its latest phase and progress events, for the
+// progress notification, the status bar and the experiments tree. No `vscode` import.
+
+import type { DistillConfig, ModelRole } from '../config/types';
+import type { RunEpochEvent, RunPhase, RunPhaseEvent, RunProgressEvent } from '../protocol/messages';
+import { formatPercent, roleLabel, type Localizer } from './format';
+
+/** The latest live state of a run, as RunManager's handles hold it. */
+export interface LiveRunState {
+  phase?: RunPhaseEvent;
+  progress?: RunProgressEvent;
+  lastEpoch?: RunEpochEvent;
+  cancelRequested?: boolean;
+}
+
+const allRoles: ModelRole[] = ['teacher', 'distilled', 'baseline'];
+
+/** Returns the models that the run trains, in training order; all three when the config is unknown. */
+export function trainedRoles(config: DistillConfig | undefined): ModelRole[] {
+  if (config === undefined) {
+    return allRoles;
+  }
+  const roles: ModelRole[] = [];
+  if (config.teacher.kind === 'train') {
+    roles.push('teacher');
+  }
+  roles.push('distilled');
+  if (config.baseline) {
+    roles.push('baseline');
+  }
+  return roles;
+}
+
+function isModelRole(phase: RunPhase | undefined): phase is ModelRole {
+  return phase === 'teacher' || phase === 'distilled' || phase === 'baseline';
+}
+
+/** Returns the share of one model's training steps done, in [0, 1]. */
+export function modelFraction(progress: RunProgressEvent): number {
+  const totalBatches = progress.epochs * progress.batches;
+  if (totalBatches <= 0) {
+    return 0;
+  }
+  const doneBatches = (progress.epoch - 1) * progress.batches + progress.batch;
+  return Math.min(1, Math.max(0, doneBatches / totalBatches));
+}
+
+/**
+ * Estimates the share of the run done, in [0, 1], or undefined before training starts. Every
+ * trained model counts as an equal share: the host does not know the data sizes, so a teacher
+ * that trains on 20 times more examples than the students still counts as one share.
+ */
+export function runFraction(live: LiveRunState, roles: readonly ModelRole[]): number | undefined {
+  const phase = live.phase?.phase;
+  const progress = live.progress;
+  const current = isModelRole(phase) && roles.includes(phase) ? phase : undefined;
+
+  if (progress !== undefined && roles.includes(progress.role) && (current === undefined || progress.role === current)) {
+    return (roles.indexOf(progress.role) + modelFraction(progress)) / roles.length;
+  }
+  if (current !== undefined) {
+    // The phase has moved on to a model whose first progress event has not arrived yet.
+    return roles.indexOf(current) / roles.length;
+  }
+  return undefined;
+}
+
+export function phaseLabel(phase: RunPhase, l10n: Localizer): string {
+  switch (phase) {
+    case 'data':
+      return l10n.t('Loading data');
+    case 'teacher':
+    case 'distilled':
+    case 'baseline':
+      return roleLabel(phase, l10n);
+    case 'teacher-logits':
+      return l10n.t("Computing the teacher's logits");
+    case 'evaluation':
+      return l10n.t('Evaluating');
+    case 'saving':
+      return l10n.t('Saving models');
+  }
+}
+
+/** Returns the epoch of the model in training as "epoch 3/30", or undefined outside training. */
+function currentEpoch(live: LiveRunState, l10n: Localizer): string | undefined {
+  const phase = live.phase?.phase;
+  const progress = live.progress;
+  if (progress === undefined || (phase !== undefined && phase !== progress.role)) {
+    return undefined;
+  }
+  return l10n.t('epoch {0}/{1}', progress.epoch, progress.epochs);
+}
+
+/** Describes the run's progress in one line: "Teacher: epoch 3/30 · 8 %", "Evaluating · 100 %". */
+export function describeProgress(live: LiveRunState, roles: readonly ModelRole[], l10n: Localizer): string {
+  if (live.cancelRequested === true) {
+    return l10n.t('Cancelling…');
+  }
+  if (live.phase === undefined && live.progress === undefined) {
+    return l10n.t('Starting…');
+  }
+
+  const phase = live.phase?.phase ?? live.progress?.role;
+  const parts: string[] = [];
+  const label = phase === undefined ? '' : phaseLabel(phase, l10n);
+  const epoch = currentEpoch(live, l10n);
+  parts.push(epoch === undefined ? label : l10n.t('{0}: {1}', label, epoch));
+
+  const fraction = runFraction(live, roles);
+  if (fraction !== undefined) {
+    parts.push(formatPercent(fraction, l10n, 0));
+  }
+  return parts.join(' · ');
+}
+
+/** Describes the run's progress in a few characters for the status bar: "teacher 3/30". */
+export function describeProgressShort(live: LiveRunState, l10n: Localizer): string {
+  if (live.cancelRequested === true) {
+    return l10n.t('cancelling');
+  }
+  const progress = live.progress;
+  const phase = live.phase?.phase;
+  if (progress !== undefined && (phase === undefined || phase === progress.role)) {
+    return l10n.t('{0} {1}/{2}', roleLabel(progress.role, l10n), progress.epoch, progress.epochs);
+  }
+  if (phase !== undefined) {
+    return phaseLabel(phase, l10n);
+  }
+  return l10n.t('starting');
+}

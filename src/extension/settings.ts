@@ -1,0 +1,46 @@
+// The extension's settings (`distill.*` in package.json), read through a getter so that unit
+// tests need no `vscode`. Out-of-range values fall back to the defaults below.
+
+import type { BackendChoice } from '../config/types';
+
+/** `config` keeps the config file's `backend`; any other value replaces it for runs started in VS Code. */
+export type DefaultBackendSetting = 'config' | BackendChoice;
+
+export interface DistillSettings {
+  maxConcurrentRuns: number;
+  defaultBackend: DefaultBackendSetting;
+  cancelGraceSeconds: number;
+}
+
+export const DEFAULT_SETTINGS: Readonly<DistillSettings> = {
+  maxConcurrentRuns: 1,
+  defaultBackend: 'config',
+  cancelGraceSeconds: 5,
+};
+
+const backendSettings: readonly DefaultBackendSetting[] = ['config', 'auto', 'tensorflow', 'wasm', 'cpu'];
+
+/** Reads the settings with `get(key)`, the value of `distill.<key>`, or undefined when unset. */
+export function parseSettings(get: (key: keyof DistillSettings) => unknown): DistillSettings {
+  const maxConcurrentRuns = get('maxConcurrentRuns');
+  const defaultBackend = get('defaultBackend');
+  const cancelGraceSeconds = get('cancelGraceSeconds');
+  return {
+    maxConcurrentRuns:
+      typeof maxConcurrentRuns === 'number' && Number.isInteger(maxConcurrentRuns) && maxConcurrentRuns >= 1
+        ? maxConcurrentRuns
+        : DEFAULT_SETTINGS.maxConcurrentRuns,
+    defaultBackend: backendSettings.includes(defaultBackend as DefaultBackendSetting)
+      ? (defaultBackend as DefaultBackendSetting)
+      : DEFAULT_SETTINGS.defaultBackend,
+    cancelGraceSeconds:
+      typeof cancelGraceSeconds === 'number' && Number.isFinite(cancelGraceSeconds) && cancelGraceSeconds >= 0
+        ? cancelGraceSeconds
+        : DEFAULT_SETTINGS.cancelGraceSeconds,
+  };
+}
+
+/** Returns the `backend` of the worker's start request: undefined keeps the config's own. */
+export function backendOverride(setting: DefaultBackendSetting): BackendChoice | undefined {
+  return setting === 'config' ? undefined : setting;
+}

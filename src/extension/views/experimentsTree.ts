@@ -1,0 +1,190 @@
+// The Experiments view: runs grouped by config name, newest first, each with its teacher,
+// distilled student and baseline student as children. Labels and tooltips come from runLabels.ts.
+
+import * as vscode from 'vscode';
+
+import type { ModelRole } from '../../config/types';
+import type { ModelEvaluation } from '../../protocol/messages';
+import { formatCount, MODEL_ROLES, roleLabel, type Localizer } from '../format';
+import type { ExperimentRun, PendingRun, RunsModel } from '../runsModel';
+import { describeProgress } from '../runProgress';
+import {
+  modelContextValue,
+  modelDescription,
+  runContextValue,
+  runDescription,
+  runLabel,
+  runTooltip,
+  RUN_STATUS_COLORS,
+  RUN_STATUS_ICONS,
+} from './runLabels';
+
+export const EXPERIMENTS_VIEW_ID = 'distill.experiments';
+
+export type ExperimentNode = GroupNode | RunNode | PendingNode | ModelNode;
+
+export interface GroupNode {
+  kind: 'group';
+  name: string;
+  runs: ExperimentRun[];
+  pending: PendingRun[];
+}
+
+export interface RunNode {
+  kind: 'run';
+  run: ExperimentRun;
+}
+
+export interface PendingNode {
+  kind: 'pending';
+  pending: PendingRun;
+}
+
+export interface ModelNode {
+  kind: 'model';
+  run: ExperimentRun;
+  role: ModelRole;
+  evaluation: ModelEvaluation;
+}
+
+const modelIcons: Record<ModelRole, string> = {
+  teacher: 'mortar-board',
+  distilled: 'beaker',
+  baseline: 'circle-large-outline',
+};
+
+export class ExperimentsTreeProvider implements vscode.TreeDataProvider<ExperimentNode>, vscode.Disposable {
+  private readonly changeEmitter = new vscode.EventEmitter<ExperimentNode | undefined>();
+  readonly onDidChangeTreeData = this.changeEmitter.event;
+  private readonly subscription: vscode.Disposable;
+  private readonly parents = new Map<ExperimentNode, ExperimentNode>();
+
+  constructor(
+    private readonly model: RunsModel,
+    private readonly l10n: Localizer,
+  ) {
+    this.subscription = model.onDidChange(() => this.changeEmitter.fire(undefined));
+  }
+
+  /** Root: one group per config name, ordered by its newest run; runs that wait for a worker come first. */
+  getChildren(node?: ExperimentNode): ExperimentNode[] {
+    if (node === undefined) {
+      this.parents.clear();
+      return this.groups();
+    }
+    const children = this.childrenOf(node);
+    children.forEach((child) => this.parents.set(child, node));
+    return children;
+  }
+
+  getParent(node: ExperimentNode): ExperimentNode | undefined {
+    return this.parents.get(node);
+  }
+
+  getTreeItem(node: ExperimentNode): vscode.TreeItem {
+    switch (node.kind) {
+      case 'group':
+        return this.groupItem(node);
+      case 'run':
+        return this.runItem(node.run);
+      case 'pending':
+        return this.pendingItem(node.pending);
+      case 'model':
+        return this.modelItem(node);
+    }
+  }
+
+  private groups(): GroupNode[] {
+    const groups = new Map<string, GroupNode>();
+    const groupOf = (name: string): GroupNode => {
+      let group = groups.get(name);
+      if (group === undefined) {
+        group = { kind: 'group', name, runs: [], pending: [] };
+        groups.set(name, group);
+      }
+      return group;
+    };
+    for (const pending of this.model.pending()) {
+      groupOf(pending.name).pending.push(pending);
+    }
+    // runs() is newest first, so groups are created in the order of their newest run.
+    for (const run of this.model.runs()) {
+      groupOf(run.record.name).runs.push(run);
+    }
+    return [...groups.values()];
+  }
+
+  private childrenOf(node: ExperimentNode): ExperimentNode[] {
+    switch (node.kind) {
+      case 'group':
+        return [
+          ...node.pending.map((pending): PendingNode => ({ kind: 'pending', pending })),
+          ...node.runs.map((run): RunNode => ({ kind: 'run', run })),
+        ];
+      case 'run': {
+        const models = node.run.record.summary?.models ?? {};
+        return MODEL_ROLES.filter((role) => models[role] !== undefined).map(
+          (role): ModelNode => ({ kind: 'model', run: node.run, role, evaluation: models[role] as ModelEvaluation }),
+        );
+      }
+      case 'pending':
+      case 'model':
+        return [];
+    }
+  }
+
+  private groupItem(node: GroupNode): vscode.TreeItem {
+    const item = new vscode.TreeItem(node.name, vscode.TreeItemCollapsibleState.Expanded);
+    item.id = `group:${node.name}`;
+    item.iconPath = new vscode.ThemeIcon('beaker');
+    item.contextValue = 'distill.group';
+    const count = node.runs.length + node.pending.length;
+    item.description = count === 1 ? this.l10n.t('1 run') : this.l10n.t('{0} runs', formatCount(count, this.l10n));
+    return item;
+  }
+
+  private runItem(run: ExperimentRun): vscode.TreeItem {
+    const { record } = run;
+    const hasModels = Object.keys(record.summary?.models ?? {}).length > 0;
+    const item = new vscode.TreeItem(
+      runLabel(record, this.l10n),
+      hasModels ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None,
+    );
+    item.id = `run:${record.runDir}`;
+    const color = RUN_STATUS_COLORS[record.status];
+    item.iconPath = new vscode.ThemeIcon(RUN_STATUS_ICONS[record.status], color === undefined ? undefined : new vscode.ThemeColor(color));
+    const description = runDescription(record, run.handle, run.roles, this.l10n);
+    item.description = run.folderName === undefined ? description : `${description} · ${run.folderName}`;
+    item.tooltip = new vscode.MarkdownString(runTooltip(record, run.config, this.l10n));
+    item.contextValue = runContextValue(record.status);
+    return item;
+  }
+
+  private pendingItem(pending: PendingRun): vscode.TreeItem {
+    const item = new vscode.TreeItem(pending.name, vscode.TreeItemCollapsibleState.None);
+    item.id = `pending:${pending.handle.key}`;
+    const queued = pending.queuePosition !== undefined;
+    item.iconPath = new vscode.ThemeIcon(queued ? RUN_STATUS_ICONS.queued : RUN_STATUS_ICONS.running);
+    item.description = queued
+      ? this.l10n.t('queued, position {0}', pending.queuePosition as number)
+      : describeProgress(pending.handle, [], this.l10n);
+    item.tooltip = pending.handle.configPath;
+    // Not a run item: it has no folder yet, so only Cancel applies (see package.json's menus).
+    item.contextValue = 'distill.pending';
+    return item;
+  }
+
+  private modelItem(node: ModelNode): vscode.TreeItem {
+    const item = new vscode.TreeItem(roleLabel(node.role, this.l10n), vscode.TreeItemCollapsibleState.None);
+    item.id = `model:${node.run.record.runDir}:${node.role}`;
+    item.iconPath = new vscode.ThemeIcon(modelIcons[node.role]);
+    item.description = modelDescription(node.evaluation, this.l10n);
+    item.contextValue = modelContextValue(node.role);
+    return item;
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    this.changeEmitter.dispose();
+  }
+}
