@@ -17,11 +17,20 @@ import { requireTrust, type RunStarter } from './startRun';
 import type { ExperimentNode } from './views/experimentsTree';
 import type { ResultsDocuments } from './views/resultsDocument';
 
+/** Opens results and comparisons of run folders. */
+export interface ResultsOpener {
+  openResults(runDir: string): Promise<void>;
+  compareRuns(runDirs: string[]): Promise<void>;
+}
+
 export interface CommandDependencies {
   manager: RunManager;
   runs: RunsModel;
   starter: RunStarter;
-  results: ResultsDocuments;
+  /** Opens the results webview panels. */
+  results: ResultsOpener;
+  /** Generates the Markdown reports. */
+  reports: ResultsDocuments;
   log: vscode.LogOutputChannel;
   l10n: Localizer;
   /** Absolute path of the extension's examples/ folder. */
@@ -50,6 +59,7 @@ export function registerCommands(deps: CommandDependencies): vscode.Disposable[]
     register('distill.startRun', (argument) => commands.startRun(argument)),
     register('distill.cancelRun', (argument) => commands.cancelRun(argument)),
     register('distill.openResults', (argument) => commands.openResults(argument)),
+    register('distill.openReport', (argument) => commands.openReport(argument)),
     register('distill.compareRuns', (argument, selection) => commands.compareRuns(argument, selection)),
     register('distill.createConfig', () => commands.createConfig()),
     register('distill.rerun', (argument) => commands.rerun(argument)),
@@ -115,6 +125,14 @@ class DistillCommands {
     const run = runFromArgument(argument, runs) ?? (await pickRun(runs, l10n, l10n.t('Select the run whose results to open')));
     if (run !== undefined) {
       await results.openResults(run.record.runDir);
+    }
+  }
+
+  async openReport(argument: unknown): Promise<void> {
+    const { runs, reports, l10n } = this.deps;
+    const run = runFromArgument(argument, runs) ?? (await pickRun(runs, l10n, l10n.t('Select the run whose report to open')));
+    if (run !== undefined) {
+      await reports.openResults(run.record.runDir);
     }
   }
 

@@ -1,6 +1,8 @@
 // Entry point of the VS Code extension: wires the run manager (workers in child processes), the
 // runs model, the experiments tree, diagnostics, CodeLens, status bar and commands together.
 
+import * as path from 'node:path';
+
 import * as vscode from 'vscode';
 
 import { registerCommands } from './commands';
@@ -15,6 +17,7 @@ import { findConfigFiles, RunStarter } from './startRun';
 import { RunStatusBar } from './statusBar';
 import { CoalescingTimer } from './throttle';
 import { EXPERIMENTS_VIEW_ID, ExperimentsTreeProvider } from './views/experimentsTree';
+import { registerResultsSerializer, ResultsPanels } from './results';
 import { ResultsDocuments } from './views/resultsDocument';
 
 /** The API that activate returns, for the integration tests. */
@@ -50,8 +53,14 @@ export function activate(context: vscode.ExtensionContext): DistillExtensionApi 
 
   const runs = new RunsModel(manager, log);
   const diagnostics = new ConfigDiagnostics();
-  const results = new ResultsDocuments(runs, l10n);
-  const openResults = (runDir: string): Promise<void> => results.openResults(runDir);
+  const reports = new ResultsDocuments(runs, l10n);
+  const panels = new ResultsPanels(context, (runId) => runs.findRun(runId)?.record.runDir, (level, message) => log[level](message));
+  // Run folders are named by their run id, which is all a webview panel is given.
+  const results = {
+    openResults: async (runDir: string): Promise<void> => panels.open(path.basename(runDir)),
+    compareRuns: async (runDirs: string[]): Promise<void> => panels.compare(runDirs.map((runDir) => path.basename(runDir))),
+  };
+  const openResults = results.openResults;
   const notifications = new RunNotifications({ manager, runs, diagnostics, log, l10n, openResults });
   const starter = new RunStarter({ manager, runs, diagnostics, notifications, log, l10n });
   const experiments = new ExperimentsTreeProvider(runs, l10n);
@@ -64,7 +73,14 @@ export function activate(context: vscode.ExtensionContext): DistillExtensionApi 
   context.subscriptions.push(
     runs,
     diagnostics,
-    results,
+    reports,
+    panels,
+    registerResultsSerializer(panels),
+    manager.onDidReceiveEvent(({ handle, event }) => {
+      if (handle.runId !== undefined) {
+        panels.pushEvent(handle.runId, event);
+      }
+    }),
     notifications,
     experiments,
     treeView,
@@ -81,6 +97,7 @@ export function activate(context: vscode.ExtensionContext): DistillExtensionApi 
       runs,
       starter,
       results,
+      reports,
       log,
       l10n,
       examplesDir: context.asAbsolutePath('examples'),

@@ -1,0 +1,113 @@
+// Turns the reducer's per-model series into the columns that uPlot draws: one shared, sorted x
+// column and one y column per series, with null where a series has no point at that x.
+
+import type { ModelRole } from '../../config/types';
+import type { ResultsState } from './results';
+
+export interface PointSeries {
+  /** Increasing x values. */
+  x: readonly number[];
+  y: readonly (number | null)[];
+}
+
+export type AlignedColumns = [number[], ...(number | null)[][]];
+
+/**
+ * Merges series with increasing x values into aligned columns, in O(total points × series).
+ * Points with equal x share a row. A series whose x values are not increasing is sorted first.
+ */
+export function alignSeries(series: readonly PointSeries[]): AlignedColumns {
+  const sorted = series.map((one) => (isIncreasing(one.x) ? one : sortSeries(one)));
+  const cursors = new Array<number>(sorted.length).fill(0);
+  const xs: number[] = [];
+  const ys: (number | null)[][] = sorted.map(() => []);
+
+  for (;;) {
+    let next = Infinity;
+    sorted.forEach((one, index) => {
+      const cursor = cursors[index];
+      if (cursor < one.x.length && one.x[cursor] < next) {
+        next = one.x[cursor];
+      }
+    });
+    if (next === Infinity) {
+      break;
+    }
+
+    xs.push(next);
+    sorted.forEach((one, index) => {
+      const cursor = cursors[index];
+      if (cursor < one.x.length && one.x[cursor] === next) {
+        ys[index].push(one.y[cursor]);
+        cursors[index] = cursor + 1;
+      } else {
+        ys[index].push(null);
+      }
+    });
+  }
+  return [xs, ...ys];
+}
+
+function isIncreasing(values: readonly number[]): boolean {
+  for (let i = 1; i < values.length; i += 1) {
+    if (!(values[i] > values[i - 1])) {
+      return false;
+    }
+  }
+  return true;
+}
+
+function sortSeries(one: PointSeries): PointSeries {
+  const order = one.x.map((_, index) => index).sort((a, b) => one.x[a] - one.x[b]);
+  return { x: order.map((index) => one.x[index]), y: order.map((index) => one.y[index]) };
+}
+
+/** What a line on a curves chart shows. */
+export type CurveMetric = 'stepLoss' | 'loss' | 'softLoss' | 'hardLoss' | 'validationAccuracy' | 'validationLoss';
+
+export interface CurveDefinition {
+  /** Stable key, used for toggles and tests. */
+  key: string;
+  role: ModelRole;
+  metric: CurveMetric;
+  label: string;
+}
+
+const roleLabels: Record<ModelRole, string> = { teacher: 'Teacher', distilled: 'Distilled', baseline: 'Baseline' };
+
+export function roleLabel(role: ModelRole): string {
+  return roleLabels[role];
+}
+
+/** The series of the loss chart: training loss every few steps, and per-epoch losses, soft and hard terms apart. */
+export const lossCurves: readonly CurveDefinition[] = [
+  { key: 'teacher-step', role: 'teacher', metric: 'stepLoss', label: 'Teacher, per steps' },
+  { key: 'teacher-epoch', role: 'teacher', metric: 'loss', label: 'Teacher, epoch mean' },
+  { key: 'distilled-step', role: 'distilled', metric: 'stepLoss', label: 'Distilled total, per steps' },
+  { key: 'distilled-epoch', role: 'distilled', metric: 'loss', label: 'Distilled total, epoch mean' },
+  { key: 'distilled-soft', role: 'distilled', metric: 'softLoss', label: 'Distilled soft term (×T²)' },
+  { key: 'distilled-hard', role: 'distilled', metric: 'hardLoss', label: 'Distilled hard term' },
+  { key: 'baseline-step', role: 'baseline', metric: 'stepLoss', label: 'Baseline, per steps' },
+  { key: 'baseline-epoch', role: 'baseline', metric: 'loss', label: 'Baseline, epoch mean' },
+];
+
+export const accuracyCurves: readonly CurveDefinition[] = [
+  { key: 'teacher-validation', role: 'teacher', metric: 'validationAccuracy', label: 'Teacher' },
+  { key: 'distilled-validation', role: 'distilled', metric: 'validationAccuracy', label: 'Distilled' },
+  { key: 'baseline-validation', role: 'baseline', metric: 'validationAccuracy', label: 'Baseline' },
+];
+
+/** Returns one curve's points; per-epoch points sit at the end of their epoch (x = epoch). */
+export function curvePoints(state: ResultsState, curve: CurveDefinition): PointSeries {
+  const curves = state.curves[curve.role];
+  if (curve.metric === 'stepLoss') {
+    return { x: curves.steps.x, y: curves.steps.loss };
+  }
+  return { x: curves.epochs.epoch, y: curves.epochs[curve.metric] };
+}
+
+/** Aligned columns for a chart, and the curves that have at least one point. */
+export function chartColumns(state: ResultsState, curves: readonly CurveDefinition[]): { curves: CurveDefinition[]; columns: AlignedColumns } {
+  const present = curves.filter((curve) => curvePoints(state, curve).y.some((value) => value !== null));
+  return { curves: present, columns: alignSeries(present.map((curve) => curvePoints(state, curve))) };
+}

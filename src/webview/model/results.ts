@@ -1,0 +1,217 @@
+// The results view's state and the reducer that builds it from a snapshot and live events. The
+// reducer appends to arrays in place, because a long run sends about 100 000 progress events and
+// copying the series on each one would cost O(n²).
+
+import type { ModelRole } from '../../config/types';
+import type { ModelEvaluation, RunPhase, RunStatus, RunSummary } from '../../protocol/messages';
+import type { ResultsSnapshotMessage, SoftenedSubset, StoredWorkerEvent } from '../../protocol/webview';
+import { decodeSoftened, modelRoles, type DecodedSoftened } from './softened';
+
+/** Training loss reported every few optimizer steps by run/progress events. */
+export interface StepSeries {
+  /** Position in epochs: (epoch − 1) + batch / batches, so that models with different batch counts share an axis. */
+  x: number[];
+  step: number[];
+  loss: number[];
+}
+
+/** Per-epoch metrics from run/epoch events; null stands for a missing or NaN value. */
+export interface EpochSeries {
+  epoch: number[];
+  loss: number[];
+  softLoss: (number | null)[];
+  hardLoss: (number | null)[];
+  validationAccuracy: (number | null)[];
+  validationLoss: (number | null)[];
+  seconds: number[];
+  /** Planned epochs, from the latest event; 0 before the first. */
+  epochs: number;
+}
+
+export interface RoleCurves {
+  steps: StepSeries;
+  epochs: EpochSeries;
+}
+
+export interface ResultsState {
+  runId: string;
+  runName: string;
+  status: RunStatus;
+  /** The run's distillation temperature, from the summary or the config. */
+  temperature?: number;
+  classes?: number;
+  config?: unknown;
+  summary?: RunSummary;
+  curves: Record<ModelRole, RoleCurves>;
+  evaluations: Partial<Record<ModelRole, ModelEvaluation>>;
+  phase?: { phase: RunPhase; detail: string };
+  error?: string;
+  warnings: string[];
+  softened?: DecodedSoftened;
+  /** Why the softened subset could not be decoded. */
+  softenedError?: string;
+  /** Events applied so far. */
+  eventCount: number;
+}
+
+/** Parts of the state that an update changed, so the views redraw only what they show. */
+export type ResultsChange = 'run' | 'curves' | 'evaluations' | 'softened';
+
+function emptyCurves(): RoleCurves {
+  return {
+    steps: { x: [], step: [], loss: [] },
+    epochs: { epoch: [], loss: [], softLoss: [], hardLoss: [], validationAccuracy: [], validationLoss: [], seconds: [], epochs: 0 },
+  };
+}
+
+/** JSON has no NaN, so the worker's NaN arrives as null; a missing field stays missing. */
+function finiteOrNull(value: number | null | undefined): number | null {
+  return typeof value === 'number' && Number.isFinite(value) ? value : null;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function configTemperature(config: unknown): number | undefined {
+  if (!isRecord(config) || !isRecord(config.distillation)) {
+    return undefined;
+  }
+  const temperature = config.distillation.temperature;
+  return typeof temperature === 'number' && temperature > 0 ? temperature : undefined;
+}
+
+function applySummary(state: ResultsState, summary: RunSummary): void {
+  state.summary = summary;
+  state.status = summary.status;
+  state.runName = summary.name || state.runName;
+  if (summary.temperature > 0) {
+    state.temperature = summary.temperature;
+  }
+  if (summary.classes !== undefined) {
+    state.classes = summary.classes;
+  }
+  if (summary.error !== undefined) {
+    state.error = summary.error;
+  }
+  for (const role of modelRoles) {
+    const evaluation = summary.models[role];
+    if (evaluation !== undefined) {
+      state.evaluations[role] = evaluation;
+    }
+  }
+}
+
+/** Builds the state from a snapshot: its summary and config first, then every event in order. */
+export function createResultsState(snapshot: ResultsSnapshotMessage): ResultsState {
+  const state: ResultsState = {
+    runId: snapshot.runId,
+    runName: snapshot.runName,
+    status: snapshot.status,
+    config: snapshot.config,
+    temperature: configTemperature(snapshot.config),
+    curves: { teacher: emptyCurves(), distilled: emptyCurves(), baseline: emptyCurves() },
+    evaluations: {},
+    warnings: [...snapshot.warnings],
+    eventCount: 0,
+  };
+
+  applyEvents(state, snapshot.events);
+  // summary.json is written after the events it reflects, so it wins over them.
+  if (snapshot.summary !== undefined) {
+    applySummary(state, snapshot.summary);
+  }
+  if (snapshot.softened !== undefined) {
+    applySoftened(state, snapshot.softened);
+  }
+  return state;
+}
+
+/** Applies events in order and returns what they changed. */
+export function applyEvents(state: ResultsState, events: readonly StoredWorkerEvent[]): Set<ResultsChange> {
+  const changes = new Set<ResultsChange>();
+  for (const event of events) {
+    if (event.runId !== state.runId) {
+      continue;
+    }
+    state.eventCount += 1;
+
+    switch (event.type) {
+      case 'run/started': {
+        state.status = 'running';
+        state.config = state.config ?? event.config;
+        state.temperature = state.temperature ?? configTemperature(event.config);
+        if (typeof event.config?.name === 'string') {
+          state.runName = event.config.name;
+        }
+        changes.add('run');
+        break;
+      }
+      case 'run/phase': {
+        state.phase = { phase: event.phase, detail: event.detail };
+        changes.add('run');
+        break;
+      }
+      case 'run/progress': {
+        const steps = state.curves[event.role].steps;
+        steps.x.push(event.epoch - 1 + (event.batches > 0 ? event.batch / event.batches : 1));
+        steps.step.push(event.step);
+        steps.loss.push(event.loss);
+        changes.add('curves');
+        break;
+      }
+      case 'run/epoch': {
+        const epochs = state.curves[event.role].epochs;
+        epochs.epoch.push(event.epoch);
+        epochs.loss.push(event.loss);
+        epochs.softLoss.push(finiteOrNull(event.softLoss));
+        epochs.hardLoss.push(finiteOrNull(event.hardLoss));
+        epochs.validationAccuracy.push(finiteOrNull(event.validationAccuracy));
+        epochs.validationLoss.push(finiteOrNull(event.validationLoss));
+        epochs.seconds.push(event.seconds);
+        epochs.epochs = event.epochs;
+        changes.add('curves');
+        break;
+      }
+      case 'run/evaluation': {
+        state.evaluations[event.evaluation.role] = event.evaluation;
+        state.classes = state.classes ?? event.evaluation.confusion.length;
+        changes.add('evaluations');
+        break;
+      }
+      case 'run/finished': {
+        applySummary(state, event.summary);
+        state.status = event.status;
+        state.phase = undefined;
+        if (event.error !== undefined) {
+          state.error = event.error;
+        }
+        changes.add('run');
+        changes.add('evaluations');
+        break;
+      }
+      case 'run/log':
+      case 'run/rejected':
+        break;
+    }
+  }
+  return changes;
+}
+
+/** Decodes and stores the softened subset; a size mismatch is kept as `softenedError` for the view. */
+export function applySoftened(state: ResultsState, subset: SoftenedSubset): Set<ResultsChange> {
+  try {
+    state.softened = decodeSoftened(subset);
+    state.softenedError = undefined;
+    state.classes = state.classes ?? subset.classes;
+  } catch (error) {
+    state.softened = undefined;
+    state.softenedError = error instanceof Error ? error.message : String(error);
+  }
+  return new Set<ResultsChange>(['softened']);
+}
+
+/** Roles that have any curve data, in role order. */
+export function rolesWithCurves(state: ResultsState): ModelRole[] {
+  return modelRoles.filter((role) => state.curves[role].steps.x.length > 0 || state.curves[role].epochs.epoch.length > 0);
+}

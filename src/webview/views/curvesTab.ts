@@ -1,0 +1,167 @@
+// Curves tab: training loss (every few steps and per epoch, the distilled student's soft and hard
+// terms apart) and validation accuracy per epoch, for the teacher and both students.
+
+import { accuracyCurves, chartColumns, lossCurves, roleLabel, type CurveDefinition } from '../model/curves';
+import { formatCount, formatDuration, formatNumber, formatPercent } from '../model/format';
+import type { ResultsChange, ResultsState } from '../model/results';
+import { modelRoles } from '../model/softened';
+import type { ResultsUiState } from '../model/uiState';
+import { dataTable, h } from './dom';
+import { LineChart, type ChartSeries } from './lineChart';
+import type { ChartTheme } from './theme';
+
+/** Milliseconds between two redraws of a live chart; events arrive faster than that. */
+const redrawIntervalMs = 250;
+
+function seriesStyle(curve: CurveDefinition, theme: ChartTheme): ChartSeries {
+  const color = theme.roles[curve.role];
+  switch (curve.metric) {
+    case 'stepLoss':
+      return { key: curve.key, label: curve.label, color, width: 1 };
+    case 'softLoss':
+      return { key: curve.key, label: curve.label, color, width: 1.5, dash: [6, 4], points: true };
+    case 'hardLoss':
+      return { key: curve.key, label: curve.label, color, width: 1.5, dash: [2, 3], points: true };
+    default:
+      return { key: curve.key, label: curve.label, color, width: 2.5, points: true };
+  }
+}
+
+export class CurvesTab {
+  readonly element: HTMLElement;
+  private readonly lossChart: LineChart;
+  private readonly accuracyChart: LineChart;
+  private readonly stepNote: HTMLElement;
+  private state: ResultsState | undefined;
+  private lastDraw = 0;
+  private pendingDraw: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(private theme: ChartTheme, private readonly ui: ResultsUiState, private readonly saveUi: () => void) {
+    // The loss chart starts on a log scale: the T²-scaled soft term is tens of times the other losses.
+    const settingsOf = (id: string) => ui.charts[id] ?? { logScale: id === 'loss-chart', hidden: [] };
+    const remember = (id: string) => (settings: { logScale: boolean; hidden: string[] }) => {
+      ui.charts[id] = settings;
+      saveUi();
+    };
+
+    this.lossChart = new LineChart(
+      {
+        id: 'loss-chart',
+        title: 'Training loss',
+        description: 'Training loss against epochs for the teacher, the distilled student (total, soft and hard terms) and the baseline.',
+        xLabel: 'Epoch',
+        yLabel: 'Loss',
+        formatX: (value) => formatNumber(value, 4),
+        formatY: (value) => formatNumber(value, 3),
+        allowLogScale: true,
+        height: 320,
+        settings: settingsOf('loss-chart'),
+        onSettingsChange: remember('loss-chart'),
+        buildTable: () => this.epochTable(),
+      },
+      theme,
+    );
+    this.accuracyChart = new LineChart(
+      {
+        id: 'accuracy-chart',
+        title: 'Validation accuracy',
+        description: 'Validation accuracy after each epoch for the teacher, the distilled student and the baseline.',
+        xLabel: 'Epoch',
+        yLabel: 'Accuracy',
+        formatX: (value) => formatNumber(value, 4),
+        formatY: (value) => formatPercent(value, 1),
+        allowLogScale: false,
+        height: 260,
+        settings: settingsOf('accuracy-chart'),
+        onSettingsChange: remember('accuracy-chart'),
+        buildTable: () => this.epochTable(),
+      },
+      theme,
+    );
+    this.stepNote = h('p', { class: 'note' });
+    this.element = h(
+      'div',
+      { class: 'tab-content curves-tab' },
+      h(
+        'p',
+        { class: 'note' },
+        'The distilled total is softWeight × soft + hardWeight × hard. The soft term is multiplied by T² when the config sets scaleByTemperatureSquared, so it can be far above the other losses; the log scale, on by default, keeps them all readable.',
+      ),
+      this.lossChart.element,
+      this.stepNote,
+      this.accuracyChart.element,
+    );
+  }
+
+  update(state: ResultsState, changes: ReadonlySet<ResultsChange>): void {
+    this.state = state;
+    if (!changes.has('curves')) {
+      return;
+    }
+    const wait = this.lastDraw + redrawIntervalMs - Date.now();
+    if (wait <= 0) {
+      this.draw();
+    } else if (this.pendingDraw === undefined) {
+      this.pendingDraw = setTimeout(() => this.draw(), wait);
+    }
+  }
+
+  setTheme(theme: ChartTheme): void {
+    this.theme = theme;
+    if (this.state !== undefined) {
+      const loss = chartColumns(this.state, lossCurves);
+      const accuracy = chartColumns(this.state, accuracyCurves);
+      this.lossChart.setTheme(theme, loss.curves.map((curve) => seriesStyle(curve, theme)));
+      this.accuracyChart.setTheme(theme, accuracy.curves.map((curve) => seriesStyle(curve, theme)));
+    }
+  }
+
+  /** Series drawn per chart, for tests. */
+  seriesCounts(): { loss: number; accuracy: number } {
+    return { loss: this.lossChart.seriesCount, accuracy: this.accuracyChart.seriesCount };
+  }
+
+  private draw(): void {
+    this.pendingDraw = undefined;
+    this.lastDraw = Date.now();
+    const state = this.state;
+    if (state === undefined) {
+      return;
+    }
+    const loss = chartColumns(state, lossCurves);
+    const accuracy = chartColumns(state, accuracyCurves);
+    this.lossChart.setData(loss.curves.map((curve) => seriesStyle(curve, this.theme)), loss.columns);
+    this.accuracyChart.setData(accuracy.curves.map((curve) => seriesStyle(curve, this.theme)), accuracy.columns);
+
+    const stepPoints = modelRoles.reduce((total, role) => total + state.curves[role].steps.x.length, 0);
+    this.stepNote.textContent =
+      stepPoints === 0
+        ? 'No per-step losses yet.'
+        : `${formatCount(stepPoints)} per-step loss points, each the mean since the previous report; the tables list per-epoch values only.`;
+  }
+
+  private epochTable(): HTMLElement {
+    const state = this.state;
+    const rows: string[][] = [];
+    for (const role of modelRoles) {
+      const epochs = state?.curves[role].epochs;
+      epochs?.epoch.forEach((epoch, index) => {
+        rows.push([
+          roleLabel(role),
+          `${epoch} / ${epochs.epochs}`,
+          formatNumber(epochs.loss[index], 4),
+          formatNumber(epochs.softLoss[index], 4),
+          formatNumber(epochs.hardLoss[index], 4),
+          formatNumber(epochs.validationLoss[index], 4),
+          formatPercent(epochs.validationAccuracy[index]),
+          formatDuration(epochs.seconds[index]),
+        ]);
+      });
+    }
+    return dataTable(
+      'Per-epoch metrics',
+      ['Model', 'Epoch', 'Loss', 'Soft term', 'Hard term', 'Validation loss', 'Validation accuracy', 'Time'],
+      rows,
+    );
+  }
+}

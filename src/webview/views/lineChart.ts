@@ -1,0 +1,386 @@
+// A uPlot line chart with the controls that the curves views share: series toggles, a log-scale
+// toggle, zoom and pan, the hover read-out of uPlot's legend, and a table of the numbers for screen
+// readers. Drag or wheel zooms, Shift+drag pans, and buttons and keys do both.
+
+import uPlot from 'uplot';
+
+import type { AlignedColumns } from '../model/curves';
+import { button, checkbox, h, tableToggle } from './dom';
+import type { ChartTheme } from './theme';
+
+export interface ChartSeries {
+  key: string;
+  label: string;
+  color: string;
+  /** Canvas dash pattern in pixels; solid when absent. */
+  dash?: number[];
+  width?: number;
+  /** Draws a dot at each point, for sparse per-epoch series. */
+  points?: boolean;
+}
+
+export interface ChartSettings {
+  logScale: boolean;
+  /** Keys of the series that the user switched off. */
+  hidden: string[];
+}
+
+export interface LineChartOptions {
+  /** Stable id, used for element ids and test ids. */
+  id: string;
+  title: string;
+  /** One sentence on what the chart shows, for its aria label. */
+  description: string;
+  xLabel: string;
+  yLabel: string;
+  formatX: (value: number) => string;
+  formatY: (value: number) => string;
+  allowLogScale: boolean;
+  height: number;
+  settings: ChartSettings;
+  onSettingsChange: (settings: ChartSettings) => void;
+  buildTable: () => HTMLElement;
+}
+
+/** Share of the visible x range that one zoom step removes or one pan step moves. */
+const zoomStep = 0.5;
+const panStep = 0.25;
+
+export class LineChart {
+  readonly element: HTMLElement;
+  private readonly plotHolder: HTMLElement;
+  private readonly toggles: HTMLElement;
+  private readonly emptyNote: HTMLElement;
+  private plot: uPlot | undefined;
+  private series: ChartSeries[] = [];
+  private columns: AlignedColumns = [[]];
+  private zoomed = false;
+  private theme: ChartTheme;
+  private readonly settings: ChartSettings;
+  private readonly resizeObserver: ResizeObserver;
+
+  constructor(private readonly options: LineChartOptions, theme: ChartTheme) {
+    this.theme = theme;
+    this.settings = { logScale: options.settings.logScale, hidden: [...options.settings.hidden] };
+
+    this.toggles = h('div', { class: 'series-toggles', role: 'group', 'aria-label': `Series of ${options.title}` });
+    this.emptyNote = h('p', { class: 'note', hidden: true }, 'No data yet.');
+    this.plotHolder = h('div', {
+      class: 'plot',
+      tabindex: 0,
+      role: 'img',
+      'aria-label': `${options.title}. ${options.description} Keys: plus and minus zoom, left and right arrows pan, Home resets.`,
+      'data-testid': `${options.id}-plot`,
+    });
+    this.plotHolder.addEventListener('keydown', (event) => this.onKey(event));
+
+    const controls = h(
+      'div',
+      { class: 'chart-controls', role: 'toolbar', 'aria-label': `Controls of ${options.title}` },
+      options.allowLogScale
+        ? checkbox('Log scale', this.settings.logScale, (checked) => {
+            this.settings.logScale = checked;
+            this.notifySettings();
+            this.rebuild();
+          }, `${options.id}-log`)
+        : undefined,
+      button('Zoom in', () => this.zoom(zoomStep), { ariaLabel: `Zoom in on ${options.title}` }),
+      button('Zoom out', () => this.zoom(1 / zoomStep), { ariaLabel: `Zoom out of ${options.title}` }),
+      button('Pan left', () => this.pan(-panStep), { ariaLabel: `Pan ${options.title} left` }),
+      button('Pan right', () => this.pan(panStep), { ariaLabel: `Pan ${options.title} right` }),
+      button('Reset zoom', () => this.resetZoom(), { ariaLabel: `Show all of ${options.title}` }),
+    );
+
+    this.element = h(
+      'section',
+      { class: 'chart', 'aria-labelledby': `${options.id}-title`, 'data-testid': options.id },
+      h('h3', { id: `${options.id}-title` }, options.title),
+      controls,
+      this.toggles,
+      this.emptyNote,
+      this.plotHolder,
+      h('p', { class: 'hint' }, 'Drag to zoom, wheel to zoom, Shift+drag to pan, double-click to reset. Click a legend entry to hide its series.'),
+      tableToggle(options.title, options.buildTable, `${options.id}-table`),
+    );
+
+    this.resizeObserver = new ResizeObserver(() => this.resize());
+    this.resizeObserver.observe(this.plotHolder);
+  }
+
+  /** Shows new data; the plot is rebuilt only when the set of series changes, and a zoomed view stays zoomed. */
+  setData(series: ChartSeries[], columns: AlignedColumns): void {
+    const sameSeries = series.length === this.series.length && series.every((one, index) => one.key === this.series[index].key);
+    this.series = series;
+    this.columns = columns;
+    this.emptyNote.hidden = series.length > 0;
+    if (!sameSeries || this.plot === undefined) {
+      this.renderToggles();
+      this.rebuild();
+      return;
+    }
+    this.plot.setData(columns as uPlot.AlignedData, !this.zoomed);
+  }
+
+  setTheme(theme: ChartTheme, series: ChartSeries[]): void {
+    this.theme = theme;
+    this.series = series;
+    this.rebuild();
+  }
+
+  /** Number of series drawn, for tests: uPlot counts the x column as series 0. */
+  get seriesCount(): number {
+    return this.plot === undefined ? 0 : this.plot.series.length - 1;
+  }
+
+  destroy(): void {
+    this.resizeObserver.disconnect();
+    this.plot?.destroy();
+    this.plot = undefined;
+  }
+
+  private notifySettings(): void {
+    this.options.onSettingsChange({ logScale: this.settings.logScale, hidden: [...this.settings.hidden] });
+  }
+
+  private renderToggles(): void {
+    this.toggles.replaceChildren(
+      ...this.series.map((one) => {
+        const toggle = checkbox(one.label, !this.settings.hidden.includes(one.key), (checked) => this.setSeriesShown(one.key, checked), `${this.options.id}-toggle-${one.key}`);
+        toggle.classList.add('series-toggle');
+        toggle.style.setProperty('--series-color', one.color);
+        toggle.dataset.key = one.key;
+        return toggle;
+      }),
+    );
+  }
+
+  private setSeriesShown(key: string, shown: boolean): void {
+    this.settings.hidden = this.settings.hidden.filter((hidden) => hidden !== key);
+    if (!shown) {
+      this.settings.hidden.push(key);
+    }
+    this.notifySettings();
+    const index = this.series.findIndex((one) => one.key === key);
+    if (this.plot !== undefined && index >= 0 && this.plot.series[index + 1].show !== shown) {
+      this.plot.setSeries(index + 1, { show: shown });
+    }
+  }
+
+  private rebuild(): void {
+    this.plot?.destroy();
+    this.plot = undefined;
+    this.zoomed = false;
+    const width = this.plotHolder.clientWidth;
+    if (this.series.length === 0 || width === 0) {
+      // A hidden tab has no width; the ResizeObserver builds the plot when the tab is shown.
+      return;
+    }
+
+    const theme = this.theme;
+    const font = `12px ${theme.fontFamily}`;
+    const axis = (label: string, values?: uPlot.Axis['values']): uPlot.Axis => ({
+      label,
+      stroke: theme.foreground,
+      font,
+      labelFont: font,
+      grid: { stroke: theme.grid, width: 1 },
+      ticks: { stroke: theme.grid, width: 1 },
+      values,
+    });
+    // The y axis grows with its longest tick label, so "100.0%" does not run into the axis title.
+    const yAxisSize = (plot: uPlot, values: string[] | null): number => {
+      if (values === null || values.length === 0) {
+        return 50;
+      }
+      plot.ctx.font = font;
+      const labels = values.filter((value): value is string => typeof value === 'string');
+      const widest = Math.max(0, ...labels.map((value) => plot.ctx.measureText(value).width));
+      return Math.ceil(widest) + 34;
+    };
+
+    const options: uPlot.Options = {
+      width,
+      height: this.options.height,
+      scales: {
+        x: { time: false },
+        y: this.settings.logScale ? { distr: 3, log: 10 } : { distr: 1 },
+      },
+      axes: [
+        // A log axis passes null for the splits it leaves unlabelled.
+        axis(this.options.xLabel, (_plot, splits) => splits.map((value) => (value === null ? null : this.options.formatX(value)))),
+        { ...axis(this.options.yLabel, (_plot, splits) => splits.map((value) => (value === null ? null : this.options.formatY(value)))), size: yAxisSize },
+      ],
+      series: [
+        { label: this.options.xLabel, value: (_plot, value) => (value === null ? '—' : this.options.formatX(value)) },
+        ...this.series.map(
+          (one): uPlot.Series => ({
+            label: one.label,
+            stroke: one.color,
+            width: one.width ?? 1.5,
+            dash: one.dash,
+            spanGaps: true,
+            show: !this.settings.hidden.includes(one.key),
+            points: { show: one.points ?? false, size: 5, fill: one.color, stroke: one.color },
+            value: (_plot, value) => (value === null || value === undefined ? '—' : this.options.formatY(value)),
+          }),
+        ),
+      ],
+      cursor: { drag: { x: true, y: false, setScale: true } },
+      legend: { live: true },
+      hooks: {
+        setScale: [(plot, key) => this.onScale(plot, key)],
+        setSeries: [(plot, index) => this.onSeriesToggled(plot, index)],
+      },
+    };
+    this.plot = new uPlot(options, this.columns as uPlot.AlignedData, this.plotHolder);
+    this.attachPointerZoom(this.plot);
+  }
+
+  private resize(): void {
+    const width = this.plotHolder.clientWidth;
+    if (width === 0) {
+      return;
+    }
+    if (this.plot === undefined) {
+      this.rebuild();
+    } else if (Math.abs(this.plot.width - width) > 1) {
+      this.plot.setSize({ width, height: this.options.height });
+    }
+  }
+
+  private onSeriesToggled(plot: uPlot, index: number | null): void {
+    if (index === null || index < 1) {
+      return;
+    }
+    const one = this.series[index - 1];
+    const shown = plot.series[index].show !== false;
+    const toggle = [...this.toggles.children].find((child) => (child as HTMLElement).dataset.key === one.key) as (HTMLElement & { checked: boolean }) | undefined;
+    if (toggle !== undefined && toggle.checked !== shown) {
+      toggle.checked = shown;
+    }
+    if (this.settings.hidden.includes(one.key) === shown) {
+      this.setSeriesShown(one.key, shown);
+    }
+  }
+
+  private fullRange(): { min: number; max: number } | undefined {
+    const xs = this.columns[0];
+    return xs.length === 0 ? undefined : { min: xs[0], max: xs[xs.length - 1] };
+  }
+
+  private onScale(plot: uPlot, key: string): void {
+    if (key !== 'x') {
+      return;
+    }
+    const full = this.fullRange();
+    const { min, max } = plot.scales.x;
+    if (full === undefined || min === undefined || max === undefined) {
+      this.zoomed = false;
+      return;
+    }
+    const tolerance = (full.max - full.min) * 1e-6;
+    this.zoomed = min > full.min + tolerance || max < full.max - tolerance;
+  }
+
+  private setRange(min: number, max: number): void {
+    const full = this.fullRange();
+    if (this.plot === undefined || full === undefined) {
+      return;
+    }
+    const width = Math.min(max - min, full.max - full.min);
+    let start = Math.max(full.min, min);
+    if (start + width > full.max) {
+      start = full.max - width;
+    }
+    this.plot.setScale('x', { min: start, max: start + width });
+  }
+
+  private zoom(factor: number, center?: number): void {
+    const scale = this.plot?.scales.x;
+    if (scale?.min === undefined || scale.max === undefined) {
+      return;
+    }
+    const middle = center ?? (scale.min + scale.max) / 2;
+    const half = ((scale.max - scale.min) * factor) / 2;
+    if (half <= 0) {
+      return;
+    }
+    const fraction = center === undefined ? 0.5 : (center - scale.min) / (scale.max - scale.min);
+    this.setRange(middle - 2 * half * fraction, middle + 2 * half * (1 - fraction));
+  }
+
+  private pan(fraction: number): void {
+    const scale = this.plot?.scales.x;
+    if (scale?.min === undefined || scale.max === undefined) {
+      return;
+    }
+    const shift = (scale.max - scale.min) * fraction;
+    this.setRange(scale.min + shift, scale.max + shift);
+  }
+
+  private resetZoom(): void {
+    const full = this.fullRange();
+    if (full !== undefined) {
+      this.plot?.setScale('x', full);
+    }
+  }
+
+  private onKey(event: KeyboardEvent): void {
+    const actions: Record<string, () => void> = {
+      '+': () => this.zoom(zoomStep),
+      '=': () => this.zoom(zoomStep),
+      '-': () => this.zoom(1 / zoomStep),
+      ArrowLeft: () => this.pan(-panStep),
+      ArrowRight: () => this.pan(panStep),
+      Home: () => this.resetZoom(),
+      '0': () => this.resetZoom(),
+    };
+    const action = actions[event.key];
+    if (action !== undefined) {
+      event.preventDefault();
+      action();
+    }
+  }
+
+  /** Wheel zoom around the pointer, and Shift+drag to pan; plain drags stay uPlot's zoom-to-selection. */
+  private attachPointerZoom(plot: uPlot): void {
+    plot.over.addEventListener(
+      'wheel',
+      (event) => {
+        event.preventDefault();
+        const center = plot.posToVal(event.offsetX, 'x');
+        this.zoom(event.deltaY < 0 ? 0.8 : 1.25, center);
+      },
+      { passive: false },
+    );
+
+    plot.root.addEventListener(
+      'mousedown',
+      (event) => {
+        if (!event.shiftKey || event.button !== 0 || !plot.over.contains(event.target as Node)) {
+          return;
+        }
+        // Stops uPlot's own mousedown on the overlay, which would start a zoom selection.
+        event.stopPropagation();
+        event.preventDefault();
+        const startX = event.clientX;
+        const { min, max } = plot.scales.x;
+        if (min === undefined || max === undefined) {
+          return;
+        }
+        const valuesPerPixel = (max - min) / plot.over.clientWidth;
+        const move = (moveEvent: MouseEvent): void => {
+          const shift = (startX - moveEvent.clientX) * valuesPerPixel;
+          this.setRange(min + shift, max + shift);
+        };
+        const up = (): void => {
+          window.removeEventListener('mousemove', move);
+          window.removeEventListener('mouseup', up);
+        };
+        window.addEventListener('mousemove', move);
+        window.addEventListener('mouseup', up);
+      },
+      { capture: true },
+    );
+  }
+}
