@@ -11,17 +11,9 @@ import { appendFileSync, existsSync, mkdirSync, promises as fs, readFileSync, re
 import * as path from 'node:path';
 
 import type { DistillConfig, ModelRole } from '../config/types';
-import type { RunSummary, WorkerEvent } from '../protocol/messages';
+import type { RunSummary, StoredSubsetLayout, WorkerEvent } from '../protocol/messages';
 
-export interface StoredLogits {
-  /** Number of test examples stored. */
-  count: number;
-  classes: number;
-  /** Feature count and image shape of `inputs`. */
-  features: number;
-  shape: [number, number, number];
-  /** `uint8` holds pixel bytes (inputs normalised by /255), `float32` normalised features. */
-  inputFormat: 'uint8' | 'float32';
+export interface StoredLogits extends StoredSubsetLayout {
   labels: Int32Array;
   inputs: Float32Array;
   logits: Partial<Record<ModelRole, Float32Array>>;

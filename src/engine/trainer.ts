@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import type { AugmentConfig, DistillationConfig, LearningRateSchedule, ModelRole, TrainConfig } from '../config/types';
+import type { EpochMetrics, ProgressUpdate } from '../protocol/messages';
 import { createRng, gatherLabels, gatherRows, jitterImages, shuffledOrder } from './data/batches';
 import type { Split } from './data/dataset';
 import { distillationLoss, hardCrossEntropy } from './distillation';
@@ -30,31 +31,7 @@ export interface SoftTargets {
   useLabels: boolean;
 }
 
-export interface EpochMetrics {
-  role: ModelRole;
-  epoch: number;
-  epochs: number;
-  loss: number;
-  softLoss?: number;
-  hardLoss?: number;
-  validationAccuracy: number;
-  validationLoss: number;
-  learningRate: number;
-  seconds: number;
-  examplesPerSecond: number;
-}
-
-export interface ProgressUpdate {
-  role: ModelRole;
-  epoch: number;
-  epochs: number;
-  batch: number;
-  batches: number;
-  /** Global optimizer step, counted from 1. */
-  step: number;
-  /** Mean training loss over the steps since the previous update. */
-  loss: number;
-}
+export type { EpochMetrics, ProgressUpdate };
 
 export interface TrainingTask {
   role: ModelRole;

@@ -2,17 +2,9 @@
 // problems count lines and columns from 1, with an exclusive end; vscode.Range counts both
 // from 0. No `vscode` import.
 
-/** A located problem as parseConfig and the worker's run/rejected event give it. */
-export interface LocatedProblem {
-  message: string;
-  severity: 'error' | 'warning';
-  /** 1-based. */
-  line: number;
-  column: number;
-  /** 1-based position just after the range. */
-  endLine: number;
-  endColumn: number;
-}
+import type { LocatedProblem } from '../protocol/messages';
+
+export type { LocatedProblem };
 
 /** 0-based start and end positions, the arguments of `new vscode.Range(...)`. */
 export interface ZeroBasedRange {

@@ -65,9 +65,13 @@ export interface RunPhaseEvent {
   detail: string;
 }
 
-export interface RunProgressEvent {
+export interface RunProgressEvent extends ProgressUpdate {
   type: 'run/progress';
   runId: string;
+}
+
+/** Training progress of one model, as the trainer reports it. */
+export interface ProgressUpdate {
   role: ModelRole;
   epoch: number;
   epochs: number;
@@ -79,9 +83,13 @@ export interface RunProgressEvent {
   loss: number;
 }
 
-export interface RunEpochEvent {
+export interface RunEpochEvent extends EpochMetrics {
   type: 'run/epoch';
   runId: string;
+}
+
+/** Metrics of one training epoch of one model. */
+export interface EpochMetrics {
   role: ModelRole;
   /** 1-based. */
   epoch: number;
@@ -130,15 +138,29 @@ export interface RunRejectedEvent {
   runId: '';
   kind: 'config' | 'data' | 'model' | 'backend' | 'internal';
   message: string;
-  problems: {
-    path: string;
-    message: string;
-    severity: 'error' | 'warning';
-    line: number;
-    column: number;
-    endLine: number;
-    endColumn: number;
-  }[];
+  problems: (LocatedProblem & { path: string })[];
+}
+
+/** A problem at a place in a config file. Lines and columns count from 1; the end is exclusive. */
+export interface LocatedProblem {
+  message: string;
+  severity: 'error' | 'warning';
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+}
+
+/** Layout of the test subset whose logits a run stores in its softened/ folder (meta.json). */
+export interface StoredSubsetLayout {
+  /** Stored test examples, the first `count` of the test split. */
+  count: number;
+  classes: number;
+  /** Features per example and their image shape [height, width, channels]. */
+  features: number;
+  shape: [number, number, number];
+  /** `uint8`: pixel bytes (the model saw value / 255); `float32`: normalised features. */
+  inputFormat: 'uint8' | 'float32';
 }
 
 export type WorkerEvent =

@@ -5,7 +5,7 @@
 // This module has no runtime dependencies besides its guards.
 
 import type { ModelRole } from '../config/types';
-import type { RunEpochEvent, RunStatus, RunSummary, WorkerEvent } from './messages';
+import type { RunEpochEvent, RunStatus, RunSummary, StoredSubsetLayout, WorkerEvent } from './messages';
 
 /** A worker event as stored in events.jsonl, with its ISO `time`; absent on events that never reached the file. */
 export type StoredWorkerEvent = WorkerEvent & { time?: string };
@@ -15,15 +15,7 @@ export type StoredWorkerEvent = WorkerEvent & { time?: string };
  * buffers are the files' bytes, little-endian, so the webview decodes them with an explicit byte
  * order whatever machine the host runs on.
  */
-export interface SoftenedSubset {
-  /** Stored test examples, the first `count` of the test split. */
-  count: number;
-  classes: number;
-  /** Features per example and their image shape [height, width, channels]. */
-  features: number;
-  shape: [number, number, number];
-  /** `uint8`: pixel bytes (the model saw value / 255); `float32`: normalised features. */
-  inputFormat: 'uint8' | 'float32';
+export interface SoftenedSubset extends StoredSubsetLayout {
   /** Int32 labels, `count` values. */
   labels: ArrayBuffer;
   /** Uint8 or Float32 inputs, `count × features` values. */

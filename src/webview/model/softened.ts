@@ -2,17 +2,13 @@
 // and finds, filters and draws single examples for the sample explorer.
 
 import type { ModelRole } from '../../config/types';
+import type { StoredSubsetLayout } from '../../protocol/messages';
 import type { SoftenedSubset } from '../../protocol/webview';
 import { argmax, softmaxAt } from './maths';
 
 export const modelRoles: readonly ModelRole[] = ['teacher', 'distilled', 'baseline'];
 
-export interface DecodedSoftened {
-  count: number;
-  classes: number;
-  features: number;
-  shape: [number, number, number];
-  inputFormat: 'uint8' | 'float32';
+export interface DecodedSoftened extends StoredSubsetLayout {
   labels: Int32Array;
   /** Pixel bytes (uint8) or features (float32), `count × features` values. */
   inputs: Uint8Array | Float32Array;
