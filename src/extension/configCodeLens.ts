@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import type { Localizer } from './format';
 import type { RunsModel } from './runsModel';
 import { describeProgress } from './runProgress';
+import { CoalescingTimer } from './throttle';
 import { latestRunLensTitle } from './views/runLabels';
 
 export const CONFIG_DOCUMENT_SELECTOR: vscode.DocumentSelector = [
@@ -20,9 +21,20 @@ export function topLevelLine(document: vscode.TextDocument): number {
   return root === undefined ? 0 : document.positionAt(root.offset).line;
 }
 
+/**
+ * Minimum milliseconds between two CodeLens change events. VS Code 1.100 refreshes CodeLens
+ * after a delay of about the provider's average response time (250 ms or more) and restarts
+ * that delay on every change event. Live progress changes every 500 ms, and on a busy machine
+ * those events kept the lens of a running config from refreshing until the run had ended.
+ */
+const changeEventIntervalMs = 2000;
+
 export class ConfigCodeLensProvider implements vscode.CodeLensProvider, vscode.Disposable {
   private readonly changeEmitter = new vscode.EventEmitter<void>();
   readonly onDidChangeCodeLenses = this.changeEmitter.event;
+  private readonly changeTimer = new CoalescingTimer(() => this.fireIfChanged(), changeEventIntervalMs);
+  /** The lens titles last returned for each document, joined by newlines, keyed by Uri. */
+  private readonly providedTitles = new Map<string, string>();
   private readonly disposables: vscode.Disposable[];
 
   constructor(
@@ -30,13 +42,20 @@ export class ConfigCodeLensProvider implements vscode.CodeLensProvider, vscode.D
     private readonly l10n: Localizer,
   ) {
     this.disposables = [
-      runs.onDidChange(() => this.changeEmitter.fire()),
+      runs.onDidChange(() => this.changeTimer.schedule()),
       vscode.workspace.onDidGrantWorkspaceTrust(() => this.changeEmitter.fire()),
+      vscode.workspace.onDidCloseTextDocument((document) => this.providedTitles.delete(document.uri.toString())),
       this.changeEmitter,
     ];
   }
 
   provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
+    const lenses = this.lensesFor(document);
+    this.providedTitles.set(document.uri.toString(), joinTitles(lenses));
+    return lenses;
+  }
+
+  private lensesFor(document: vscode.TextDocument): vscode.CodeLens[] {
     const line = topLevelLine(document);
     const range = new vscode.Range(line, 0, line, 0);
     const lenses: vscode.CodeLens[] = [];
@@ -58,7 +77,23 @@ export class ConfigCodeLensProvider implements vscode.CodeLensProvider, vscode.D
     return lenses;
   }
 
+  /** Fires onDidChangeCodeLenses when a document's lenses would now have other titles than those last returned. */
+  private fireIfChanged(): void {
+    for (const document of vscode.workspace.textDocuments) {
+      const provided = this.providedTitles.get(document.uri.toString());
+      if (provided !== undefined && !document.isClosed && provided !== joinTitles(this.lensesFor(document))) {
+        this.changeEmitter.fire();
+        return;
+      }
+    }
+  }
+
   dispose(): void {
+    this.changeTimer.dispose();
     this.disposables.forEach((disposable) => disposable.dispose());
   }
+}
+
+function joinTitles(lenses: readonly vscode.CodeLens[]): string {
+  return lenses.map((lens) => lens.command?.title ?? '').join('\n');
 }

@@ -67,6 +67,10 @@ export class RunsModel implements vscode.Disposable {
       watcher.onDidDelete(scheduleReload),
       vscode.workspace.onDidChangeWorkspaceFolders(() => this.reload()),
       manager.onDidChange(scheduleReload),
+      // When RunManager reports the end of a run, its summary.json has the final status, so
+      // the folders are read again at once. Until then the run would show as running without
+      // a worker. The microtask lets the other onDidEnd listeners read the run's name first.
+      manager.onDidEnd(() => queueMicrotask(() => this.reload())),
       manager.onDidReceiveEvent(({ handle, event }) => {
         if (event.type === 'run/started') {
           this.startedConfigs.set(handle.key, event.config);

@@ -99,8 +99,9 @@ export class RunStarter {
       return ordered[0];
     }
 
+    // Without its second argument, asRelativePath names the workspace folder only when several are open.
     const items = ordered.map((uri) => ({
-      label: vscode.workspace.asRelativePath(uri, true),
+      label: vscode.workspace.asRelativePath(uri),
       description: uri.fsPath === activePath ? l10n.t('active editor') : undefined,
       uri,
     }));

@@ -501,7 +501,9 @@ export class RunManager {
     }
 
     const status = run.killedAfterCancel ? 'cancelled' : 'failed';
-    const output = stderrTail.length > 0 ? ` Last output:\n${stderrTail.join('\n')}` : ' It wrote no output.';
+    // The worker's output starts on a new line, so that the first line, which the tree and the
+    // notifications show, is a complete sentence.
+    const output = stderrTail.length > 0 ? `\nLast output:\n${stderrTail.join('\n')}` : ' It wrote no output.';
     const error = run.killedAfterCancel
       ? `Cancelled: the worker did not exit within ${this.cancelGraceMs} ms of the cancel request, so it was killed.`
       : `${describeExit(run)}${output}`;

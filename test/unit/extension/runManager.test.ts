@@ -254,6 +254,8 @@ test('RunManager marks a killed worker failed', testTimeout, async () => {
 
     assert.equal(outcome.status, 'failed');
     assert.match(outcome.error ?? '', /killed by signal SIGKILL/);
+    // The tree and the notification show the first line only.
+    assert.equal(outcome.error?.split('\n')[0], 'The worker was killed by signal SIGKILL before the run ended.');
     assert.ok(outcome.stderrTail.length >= 1, 'the worker wrote to stderr before its run started');
     assert.ok(handle.runDir !== undefined);
     const summary = readSummary(handle.runDir);
