@@ -16,6 +16,7 @@ export type Browser = Playwright.Browser;
 export type BrowserContext = Playwright.BrowserContext;
 export type Page = Playwright.Page;
 export type FrameLocator = Playwright.FrameLocator;
+export type Locator = Playwright.Locator;
 
 export const chromiumPath = '/usr/bin/chromium';
 
@@ -172,6 +173,39 @@ export async function runCommand(page: Page, title: string, timeoutMs = 10_000):
   } else {
     await quickPickRow(page, title).first().click();
   }
+  await waitForPaletteToClose(page, `>${title}`, timeoutMs);
+}
+
+/**
+ * Waits until the palette with `typedText` in its input is gone. It is gone when the widget is
+ * hidden, or when a quick pick that the command opened reuses the widget with another value.
+ */
+async function waitForPaletteToClose(page: Page, typedText: string, timeoutMs: number): Promise<void> {
+  const widget = page.locator('.quick-input-widget');
+  const input = widget.locator('.quick-input-box input');
+  const deadline = Date.now() + timeoutMs;
+
+  while (Date.now() < deadline) {
+    if (!(await widget.isVisible())) {
+      return;
+    }
+    const value = await input.inputValue({ timeout: 1_000 }).catch(() => undefined);
+    if (value !== undefined && value !== typedText) {
+      return;
+    }
+    await page.waitForTimeout(100);
+  }
+  throw new Error(`the command palette was still open with "${typedText}" after ${timeoutMs} ms`);
+}
+
+/**
+ * Picks the entry labelled exactly `label` in an open quick pick (one that a command opened),
+ * and waits until the quick pick closes.
+ */
+export async function pickQuickPickItem(page: Page, label: string, timeoutMs = 10_000): Promise<void> {
+  const row = quickPickRow(page, label).first();
+  await row.waitFor({ state: 'visible', timeout: timeoutMs });
+  await row.click();
   await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: timeoutMs });
 }
 
@@ -184,14 +218,32 @@ export async function hasCommand(page: Page, title: string, timeoutMs = 10_000):
   return found;
 }
 
-/** Opens a workspace file through Quick Open (Ctrl+P) and waits for its editor tab. */
-export async function openFile(page: Page, fileName: string): Promise<void> {
-  await page.keyboard.press('Control+P');
-  await page.locator('.quick-input-widget .quick-input-box input').waitFor({ state: 'visible', timeout: 5_000 });
-  await page.keyboard.type(fileName);
-  await page.locator('.quick-input-widget .monaco-list-row', { hasText: fileName }).first().waitFor({ timeout: 10_000 });
-  await page.keyboard.press('Enter');
-  await page.locator('.tabs-container .tab', { hasText: fileName }).first().waitFor({ timeout: 10_000 });
+/**
+ * Opens a workspace file through Quick Open (Ctrl+P) and waits for its editor tab. Quick Open's
+ * file search can return no match or take long while the machine is busy, so when no entry
+ * appears within `timeoutMs` it closes Quick Open and searches again, `attempts` times in all.
+ */
+export async function openFile(page: Page, fileName: string, timeoutMs = 10_000, attempts = 2): Promise<void> {
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: fileName }).first();
+
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    await page.keyboard.press('Control+P');
+    await input.waitFor({ state: 'visible', timeout: 5_000 });
+    await page.keyboard.type(fileName);
+    try {
+      await row.waitFor({ timeout: timeoutMs });
+    } catch (error) {
+      await page.keyboard.press('Escape');
+      if (attempt === attempts) {
+        throw new Error(`Quick Open did not list ${fileName} in ${attempts} searches of ${timeoutMs} ms: ${(error as Error).message}`);
+      }
+      continue;
+    }
+    await page.keyboard.press('Enter');
+    await page.locator('.tabs-container .tab', { hasText: fileName }).first().waitFor({ timeout: 10_000 });
+    return;
+  }
 }
 
 /** Saves a screenshot of the page as test-output/e2e/<name>.png and returns its path. */

@@ -18,8 +18,8 @@ export interface CodeServerOptions {
   extensionsDir?: string;
   /** VS Code user data folder (settings, state, logs). Default: a new temporary folder. */
   userDataDir?: string;
-  /** A .vsix file to install with `code-server --install-extension` before the server starts. */
-  vsix?: string;
+  /** .vsix files to install with `code-server --install-extension` before the server starts, in order. */
+  vsix?: string | readonly string[];
   /** Value of `security.workspace.trust.enabled`. Default false, so no trust prompt appears. */
   workspaceTrust?: boolean;
   /** More user settings, written over the defaults of this module. */
@@ -28,6 +28,8 @@ export interface CodeServerOptions {
   logName?: string;
   /** Time allowed for /healthz to return 200, in milliseconds. Default: 60 000. */
   startTimeoutMs?: number;
+  /** Display language passed as `--locale`, such as `fr`. Default: code-server's own (English). */
+  locale?: string;
 }
 
 export interface CodeServer {
@@ -36,6 +38,8 @@ export interface CodeServer {
   /** Server root, http://127.0.0.1:<port>/. */
   baseUrl: string;
   port: number;
+  /** Process id of code-server, which is also the id of its process group. */
+  pid: number;
   workspace: string;
   userDataDir: string;
   extensionsDir: string;
@@ -123,8 +127,14 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
   const commonArgs = ['--config', configFile, '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir];
 
   try {
-    if (options.vsix !== undefined) {
-      await installExtension(path.resolve(options.vsix), commonArgs, env, logFile);
+    let vsixFiles: readonly string[] = [];
+    if (typeof options.vsix === 'string') {
+      vsixFiles = [options.vsix];
+    } else if (options.vsix !== undefined) {
+      vsixFiles = options.vsix;
+    }
+    for (const vsix of vsixFiles) {
+      await installExtension(path.resolve(vsix), commonArgs, env, logFile);
     }
 
     const serverArgs = [
@@ -135,6 +145,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
       '--disable-update-check',
       '--disable-getting-started-override',
       ...(workspaceTrust ? [] : ['--disable-workspace-trust']),
+      ...(options.locale === undefined ? [] : ['--locale', options.locale]),
       workspace,
     ];
     const server = spawnInOwnGroup(serverArgs, env, logFile);
@@ -152,6 +163,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
       url: `${baseUrl}?folder=${encodeURIComponent(workspace)}`,
       baseUrl,
       port,
+      pid: server.pid as number,
       workspace,
       userDataDir,
       extensionsDir,

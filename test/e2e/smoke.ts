@@ -1,7 +1,7 @@
 // Smoke test of the end-to-end harness: starts code-server on a temporary workspace that
 // contains a distill.json, opens it in headless Chromium, runs a built-in command from the
 // palette, and takes screenshots. When a .vsix of the extension is found, a second server
-// installs it and the test checks that "Distill: Start run" is in the palette.
+// installs it and the test checks that "Distill: Start Run" is in the palette.
 //
 // Run: npx tsx test/e2e/smoke.ts   (after scripts/e2e/install-tools.sh)
 // Environment: DISTILL_E2E_VSIX picks the .vsix; by default the newest *.vsix in the repository root.
@@ -23,7 +23,7 @@ import {
 import { startCodeServer, type CodeServer } from './codeServer';
 import { repoRoot } from './paths';
 
-const extensionCommandTitle = 'Distill: Start run';
+const extensionCommandTitle = 'Distill: Start Run';
 
 // The DOM renderer puts the terminal's text into the page, where the test can read it. The
 // WebGL renderer draws it on a canvas instead.
