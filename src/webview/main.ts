@@ -1,6 +1,8 @@
 // Entry of the webview bundle. The host's page names its view (results or compare) and its runs
 // in the body's data-state. The page sends `webview/ready`, then renders the host's snapshot and
 // the live events that follow it.
+// TODO: the panels' own text is English only; the host should send a translated string table
+// (from vscode.l10n) in the snapshot so the French UI covers the webview too.
 
 import '@vscode-elements/elements/dist/vscode-badge/index.js';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
