@@ -56,7 +56,7 @@ function copyWorkspace(): string {
 /**
  * Returns the workbench URL that loads the repository as an extension under development and runs
  * the suite. Both paths are vscode-remote URIs of the server, because the extension host that
- * loads them runs on the server; it turns them back into file paths.
+ * loads them runs on the server and turns them back into file paths.
  */
 function testWorkbenchUrl(server: CodeServer): string {
   const remote = (absolutePath: string): string => `vscode-remote://127.0.0.1:${server.port}${absolutePath}`;

@@ -1,9 +1,9 @@
 // End-to-end check of the results panel in code-server (a real VS Code 1.100) and headless
 // Chromium. It installs the packaged extension, starts a run of a small config from the command
 // palette, opens the run's results panel with "Distill: Open Results" while the run trains, and
-// checks that the curves grow. Once the run has completed it checks every tab against the run
-// folder on disk: the Curves legend lists every series, the Soft targets heatmaps follow the
-// temperature slider, the Accuracy table equals summary.json and the Confusion tab has three
+// checks that the curves grow. Once the run has completed, it checks every tab against the run
+// folder on disk. The Curves legend lists every series, and the Soft targets heatmaps follow the
+// temperature slider. The Accuracy table equals summary.json, and the Confusion tab has three
 // matrices. Last, "Developer: Reload Window" must bring the panel back with its content.
 //
 // Run:  npx tsx test/e2e/results.ts [--vsix FILE]
@@ -45,8 +45,8 @@ const configFile = `${configName}.distill.json`;
 const storedLogits = 200;
 
 /**
- * About 15 s of training on 2 idle cores with the wasm backend (12 teacher epochs of about 0.9 s,
- * then 40 quick epochs for each student), so the panel can open while the teacher still trains.
+ * An estimated 15–30 s of training on a 2-core machine with the wasm backend: 12 teacher epochs
+ * of about 0.9 s, then 40 quick epochs for each student. The panel opens while the teacher trains.
  */
 const configText = `{
   // Results panel end-to-end test: a small slice of MNIST, small MLPs and few epochs, but long
@@ -239,9 +239,9 @@ async function liveRun(steps: Steps, context: Context): Promise<void> {
     try {
       await frame.locator('[data-testid="run-status"]').waitFor({ timeout: 30_000 });
     } catch {
-      const shown = await frame.locator('body').innerText({ timeout: 2_000 }).catch(() => '(no webview document)');
+      const panelText = await frame.locator('body').innerText({ timeout: 2_000 }).catch(() => '(no webview document)');
       throw new StepFailure(
-        `the results panel did not render the run within 30 s; it shows "${shown.replace(/\s+/g, ' ').slice(0, 200)}". ` +
+        `the results panel did not render the run within 30 s; it shows "${panelText.replace(/\s+/g, ' ').slice(0, 200)}". ` +
           'The webview errors at the end of this output name the missing or failing resources.',
       );
     }
@@ -366,11 +366,11 @@ async function tabs(steps: Steps, context: Context): Promise<void> {
     }
     const source = ((await frame.locator('[data-testid="soft-source"]').textContent()) ?? '').trim();
     check(source.includes(`from the logits of the ${storedLogits} stored test examples`), `unexpected note under the slider: ${source}`);
-    const shown = ((await frame.locator('[data-testid="temperature-value"]').textContent()) ?? '').trim();
-    console.log(`     slider: ${shown}; note: ${source}`);
+    const panelText = ((await frame.locator('[data-testid="temperature-value"]').textContent()) ?? '').trim();
+    console.log(`     slider: ${panelText}; note: ${source}`);
     logScreenshot(
       await screenshot(page, 'results-5-soft-targets-slider'),
-      `the Soft targets tab after the slider moved to its end (${shown}): three heatmaps recomputed from the ${storedLogits} stored logits, flatter than at T = ${summary.temperature}`,
+      `the Soft targets tab after the slider moved to its end (${panelText}): three heatmaps recomputed from the ${storedLogits} stored logits, flatter than at T = ${summary.temperature}`,
     );
   });
 
@@ -390,8 +390,8 @@ async function tabs(steps: Steps, context: Context): Promise<void> {
         parameters: formatCount(model.parameters),
       };
       for (const [metric, value] of Object.entries(expected)) {
-        const shown = ((await frame.locator(`[data-testid="metric-${metric}-${role}"]`).textContent()) ?? '').trim();
-        check(shown === value, `${role} ${metric}: the panel shows "${shown}", summary.json gives "${value}"`);
+        const panelText = ((await frame.locator(`[data-testid="metric-${metric}-${role}"]`).textContent()) ?? '').trim();
+        check(panelText === value, `${role} ${metric}: the panel shows "${panelText}", summary.json gives "${value}"`);
       }
       rows.push(`${role} ${expected.accuracy}, ${expected.errors} errors, ${expected.parameters} parameters`);
     }
@@ -459,14 +459,14 @@ async function reload(steps: Steps, context: Context): Promise<void> {
     // The slider's temperature is part of the saved view state too.
     await selectTab(frame, 1);
     const expectedTemperature = `T = ${formatFixed(sliderToTemperature(temperatureSliderSteps), 1)}`;
-    const shown = await waitForValue(
+    const panelText = await waitForValue(
       async () => ((await frame.locator('[data-testid="temperature-value"]').textContent()) ?? '').trim(),
       (text) => text === expectedTemperature,
       `"${expectedTemperature}" on the restored Soft targets tab`,
       10_000,
       250,
     );
-    console.log(`     restored slider: ${shown}`);
+    console.log(`     restored slider: ${panelText}`);
   });
 }
 

@@ -1,6 +1,6 @@
-// Runs the whole end-to-end layer in sequence: installs the tools when they are missing, builds
-// and packs the extension once, then runs each scenario as its own process with that .vsix and
-// prints a table of the scenarios with their status and time. Exits 1 when any scenario failed.
+// Runs the whole end-to-end layer in sequence. It installs the tools when they are missing and
+// packs the extension once. Then it runs each scenario as its own process with that .vsix, and
+// prints a table of the steps with their status and time. Exits 1 when any step failed.
 //
 // Run:  npx tsx test/e2e/run-all.ts [--vsix FILE] [--only NAME[,NAME…]] [--skip-french]
 //   --vsix FILE     use this .vsix instead of building one

@@ -117,16 +117,13 @@ export function defaultVsixPath(): string {
 }
 
 /**
- * Builds every bundle (`npm run build`: extension host, worker, CLI and the webview) and packs
- * the extension with `npm run package -- --out FILE`. The build step comes first because
- * `vscode:prepublish`, which `vsce package` runs, bundles the Node entry points only, and a
- * .vsix without dist/webview/ opens empty results panels.
+ * Packs the extension with `npm run package -- --out FILE`. vsce runs `vscode:prepublish`
+ * (`npm run build`) first, which bundles the extension host, the worker and the webview.
  */
 export function packageVsix(outFile = defaultVsixPath()): string {
   const start = Date.now();
   console.log(`     building and packaging the extension into ${outFile} …`);
   fs.rmSync(outFile, { force: true });
-  execFileSync('npm', ['run', 'build', '--silent'], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit'] });
   execFileSync('npm', ['run', 'package', '--silent', '--', '--out', outFile], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit'] });
   check(fs.existsSync(outFile), `npm run package did not write ${outFile}`);
   console.log(`     packaged in ${seconds(Date.now() - start)}: ${outFile} (${(fs.statSync(outFile).size / 1e6).toFixed(1)} MB)`);
