@@ -61,7 +61,7 @@ export interface RunPhaseEvent {
   type: 'run/phase';
   runId: string;
   phase: RunPhase;
-  /** What the phase does, for progress displays. */
+  /** Description of the phase, for progress displays. */
   detail: string;
 }
 
@@ -131,7 +131,7 @@ export interface RunFinishedEvent {
 
 /**
  * Sent instead of `run/started` when the run cannot start: invalid input (config, data files,
- * teacher model), an unavailable backend, or an internal error. No run folder is created. `problems` holds the config's located problems, when there are any.
+ * teacher model), an unavailable backend, or an internal error. No run folder is created. `problems` contains the config's located problems, when there are any.
  */
 export interface RunRejectedEvent {
   type: 'run/rejected';
@@ -181,7 +181,7 @@ export interface RunStartRequest {
   configText: string;
   /** Absolute path of the config file; relative data paths resolve against its folder. */
   configPath: string;
-  /** Absolute path of the folder that holds run folders (`<workspace>/.distill/runs`). */
+  /** Absolute path of the folder that contains run folders (`<workspace>/.distill/runs`). */
   runsDir: string;
   /** Overrides the config's `backend` when set. */
   backend?: string;

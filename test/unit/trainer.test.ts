@@ -130,11 +130,14 @@ test('epoch metrics report soft and hard parts', async () => {
   );
   assert.deepEqual(epochs, [1, 2, 3]);
   for (const metrics of result.epochs) {
-    assert.ok(metrics.softLoss !== undefined && Number.isFinite(metrics.softLoss), 'soft loss');
-    assert.ok(metrics.hardLoss !== undefined && Number.isFinite(metrics.hardLoss), 'hard loss');
+    assert.ok(metrics.softLoss !== undefined, 'soft loss reported');
+    assert.ok(metrics.hardLoss !== undefined, 'hard loss reported');
+    assert.ok(Number.isFinite(metrics.softLoss), `soft loss ${metrics.softLoss}`);
+    assert.ok(Number.isFinite(metrics.hardLoss), `hard loss ${metrics.hardLoss}`);
     const expectedTotal = 0.9 * metrics.softLoss + 0.1 * metrics.hardLoss;
     assert.ok(Math.abs(metrics.loss - expectedTotal) < 1e-3 * Math.max(1, expectedTotal), `total ${metrics.loss} vs ${expectedTotal}`);
-    assert.ok(metrics.validationAccuracy >= 0 && metrics.validationAccuracy <= 1);
+    assert.ok(metrics.validationAccuracy >= 0, `validation accuracy ${metrics.validationAccuracy}`);
+    assert.ok(metrics.validationAccuracy <= 1, `validation accuracy ${metrics.validationAccuracy}`);
   }
 });
 
@@ -221,7 +224,8 @@ test('CNN trains on the wasm backend', async () => {
   const convKernelBefore = cnn.layers.find((layer) => layer.getClassName() === 'Conv2D')?.getWeights()[0].dataSync().slice();
   const result = await trainModel(task({ model: cnn, train: { ...train, epochs: 8 } }));
   const convKernelAfter = cnn.layers.find((layer) => layer.getClassName() === 'Conv2D')?.getWeights()[0].dataSync();
-  assert.ok(convKernelBefore !== undefined && convKernelAfter !== undefined);
+  assert.ok(convKernelBefore !== undefined, 'conv kernel before training');
+  assert.ok(convKernelAfter !== undefined, 'conv kernel after training');
   assert.notDeepEqual(Array.from(convKernelAfter), Array.from(convKernelBefore), 'conv kernel updated');
   const last = result.epochs[result.epochs.length - 1];
   assert.ok(last.validationAccuracy > 0.9, `validation accuracy ${last.validationAccuracy}`);
