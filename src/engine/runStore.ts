@@ -131,8 +131,8 @@ export class RunStore {
 export type StoredEvent = WorkerEvent & { time: string };
 
 /**
- * Reads events.jsonl. A last line without its newline may be half-written by a live worker, so
- * it is skipped when it does not parse; any other bad line is reported through `onBadLine`.
+ * Reads events.jsonl. A live worker may still be writing the last line, so that line is skipped
+ * when it does not parse. Any other bad line is reported through `onBadLine`.
  */
 export function readEvents(file: string, onBadLine?: (line: number, text: string) => void): StoredEvent[] {
   if (!existsSync(file)) {

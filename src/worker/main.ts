@@ -71,7 +71,7 @@ process.on('message', (message: unknown) => {
   logToStderr(`Ignored an unexpected message: ${JSON.stringify(message).slice(0, 200)}`);
 });
 
-// The host closing the channel means nobody can receive events any more: stop at the next batch.
+// When the host closes the channel, no process can receive events any more, so stop at the next batch.
 process.on('disconnect', () => {
   cancelRequested = true;
 });

@@ -132,7 +132,8 @@ test('cancel keeps what was written', async () => {
   const stored = readEvents(path.join(runDir, 'events.jsonl'));
   assert.ok(stored.some((event) => event.type === 'run/epoch' && event.role === 'distilled'));
   const finished = stored[stored.length - 1];
-  assert.ok(finished.type === 'run/finished' && finished.status === 'cancelled');
+  assert.ok(finished.type === 'run/finished', finished.type);
+  assert.equal(finished.status, 'cancelled');
   assert.ok(existsSync(path.join(runDir, 'models', 'teacher', 'model.json')));
 });
 

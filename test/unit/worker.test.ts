@@ -51,7 +51,8 @@ test('worker streams a completed run', async () => {
   assert.equal(exitCode, 0);
   assert.equal(events[0].type, 'run/started');
   const finished = events.find((event) => event.type === 'run/finished');
-  assert.ok(finished !== undefined && finished.type === 'run/finished');
+  assert.ok(finished !== undefined, 'run/finished received');
+  assert.ok(finished.type === 'run/finished');
   assert.equal(finished.status, 'completed');
   assert.equal(events.filter((event) => event.type === 'run/evaluation').length, 3);
 });
@@ -67,7 +68,8 @@ test('worker stops on run/cancel', async () => {
   });
   assert.equal(exitCode, 0);
   const finished = events.find((event) => event.type === 'run/finished');
-  assert.ok(finished !== undefined && finished.type === 'run/finished');
+  assert.ok(finished !== undefined, 'run/finished received');
+  assert.ok(finished.type === 'run/finished');
   assert.equal(finished.status, 'cancelled');
   assert.ok(events.filter((event) => event.type === 'run/epoch').length < 200);
 });
@@ -76,7 +78,8 @@ test('worker rejects an invalid config', async () => {
   const { events, exitCode } = await runWorker({ distillation: { softWeight: 0, hardWeight: 0 } });
   assert.equal(exitCode, 2);
   const rejected = events.find((event) => event.type === 'run/rejected');
-  assert.ok(rejected !== undefined && rejected.type === 'run/rejected');
+  assert.ok(rejected !== undefined, 'run/rejected received');
+  assert.ok(rejected.type === 'run/rejected');
   assert.equal(rejected.kind, 'config');
   assert.ok(rejected.problems.length >= 1);
   assert.ok(rejected.problems.every((problem) => problem.line >= 1 && problem.column >= 1));
