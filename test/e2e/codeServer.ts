@@ -10,6 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 import { assertCodeServerInstalled, codeServerEntry, ensureTestOutputDir } from './paths';
+import { startNetworkGuard, type NetworkGuard } from './networkGuard';
 
 export interface CodeServerOptions {
   /** Folder that the workbench opens. */
@@ -119,10 +120,19 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
   const extensionsDir = options.extensionsDir ?? makeTempDir('extensions');
   const homeDirs = makeTempDir('xdg');
 
+  // What the server and its extension hosts fetch goes through a guard of their own, which
+  // refuses and records it, the way the browser's guard does for the page.
+  const guard = await startNetworkGuard('code-server proxy');
   const workspaceTrust = options.workspaceTrust ?? false;
-  writeUserSettings(userDataDir, { ...defaultUserSettings(workspaceTrust), ...options.settings });
+  writeUserSettings(userDataDir, {
+    ...defaultUserSettings(workspaceTrust),
+    'http.proxy': guard.proxyUrl,
+    'http.proxySupport': 'override',
+    'http.noProxy': ['127.0.0.1', 'localhost'],
+    ...options.settings,
+  });
   const configFile = writeCodeServerConfig(homeDirs, port);
-  const env = await codeServerEnvironment(homeDirs);
+  const env = await codeServerEnvironment(homeDirs, guard.proxyUrl);
 
   const commonArgs = ['--config', configFile, '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir];
 
@@ -151,7 +161,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
     const server = spawnInOwnGroup(serverArgs, env, logFile);
     const baseUrl = `http://127.0.0.1:${port}/`;
 
-    const stop = createStopper(server, { tempDirs: createdTempDirs, logFile, userDataDir });
+    const stop = createStopper(server, { tempDirs: createdTempDirs, logFile, userDataDir, guard });
     try {
       await waitForHealthz(baseUrl, server, logFile, options.startTimeoutMs ?? 60_000);
     } catch (error) {
@@ -172,6 +182,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
     };
   } catch (error) {
     removeDirs(createdTempDirs);
+    await guard.close();
     throw error;
   }
 }
@@ -192,7 +203,7 @@ function writeCodeServerConfig(homeDirs: string, port: number): string {
   return configFile;
 }
 
-async function codeServerEnvironment(homeDirs: string): Promise<NodeJS.ProcessEnv> {
+async function codeServerEnvironment(homeDirs: string, proxyUrl: string): Promise<NodeJS.ProcessEnv> {
   // Nothing listens on this port, so any request to the extension gallery fails at once
   // instead of leaving the machine.
   const closedPort = await findFreePort();
@@ -208,6 +219,13 @@ async function codeServerEnvironment(homeDirs: string): Promise<NodeJS.ProcessEn
       itemUrl: `${closedGallery}/item`,
       resourceUrlTemplate: `${closedGallery}/resource/{publisher}/{name}/{version}/{path}`,
     }),
+    // Read by code-server itself and by tools that its extensions start.
+    HTTP_PROXY: proxyUrl,
+    HTTPS_PROXY: proxyUrl,
+    http_proxy: proxyUrl,
+    https_proxy: proxyUrl,
+    NO_PROXY: '127.0.0.1,localhost,::1',
+    no_proxy: '127.0.0.1,localhost,::1',
     // A password from the caller's environment would override --auth none.
     PASSWORD: '',
     HASHED_PASSWORD: '',
@@ -292,9 +310,10 @@ interface StopContext {
   tempDirs: string[];
   logFile: string;
   userDataDir: string;
+  guard: NetworkGuard;
 }
 
-function createStopper(server: ChildProcess, { tempDirs, logFile, userDataDir }: StopContext): () => Promise<void> {
+function createStopper(server: ChildProcess, { tempDirs, logFile, userDataDir, guard }: StopContext): () => Promise<void> {
   const groupId = server.pid;
   if (groupId === undefined) {
     throw new Error(`code-server did not start; see ${logFile}`);
@@ -314,6 +333,7 @@ function createStopper(server: ChildProcess, { tempDirs, logFile, userDataDir }:
         await waitForGroupExit(groupId, 5_000);
       }
       process.off('exit', killOnExit);
+      await guard.close();
       copyWorkbenchLogs(userDataDir, logFile);
       removeDirs(tempDirs);
     })();

@@ -17,6 +17,7 @@ import { format } from 'node:util';
 
 import { launchBrowser, openWorkbench, screenshot, type BrowserSession } from './browser';
 import { startCodeServer, type CodeServer } from './codeServer';
+import { reportAttempts } from './networkGuard';
 import { repoRoot } from './paths';
 import { indent, runScenario, seconds } from './scenario';
 
@@ -72,7 +73,7 @@ const hostStartFailure = /remote extension host took longer than \d+s to send it
 
 /**
  * Workbench log lines about an IPC message from code-server that is not valid JSON. Seen only
- * when browser.ts routes WebSockets through Playwright's routeWebSocket (see test/e2e/README.md).
+ * while browser.ts routed WebSockets through Playwright's routeWebSocket (see test/e2e/README.md).
  */
 const corruptMessage = /in JSON at position \d+|is not valid JSON/;
 
@@ -161,15 +162,11 @@ async function main(): Promise<number> {
           'see "routeWebSocket corrupts code-server messages" in test/e2e/README.md',
       );
     }
-    const blocked = session?.blockedRequests ?? [];
     await session?.close();
     await server?.stop();
     fs.rmSync(workspace, { recursive: true, force: true });
 
-    console.log(`blocked non-local requests: ${blocked.length}`);
-    blocked.forEach((url) => console.log(`     ${url}`));
-    if (blocked.length > 0) {
-      console.log('FAIL the browser tried to reach hosts other than 127.0.0.1');
+    if (reportAttempts() > 0) {
       exitCode = 1;
     }
     console.log(`total time: ${seconds(Date.now() - start)}`);

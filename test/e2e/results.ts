@@ -26,6 +26,7 @@ import {
   type Page,
 } from './browser';
 import { startCodeServer, type CodeServer } from './codeServer';
+import { reportAttempts } from './networkGuard';
 import { check, logScreenshot, packageVsix, parseVsixOption, runScenario, seconds, StepFailure, Steps } from './scenario';
 import { waitForValue } from './workbench';
 import { readSoftened } from '../../src/extension/results/runFolder';
@@ -479,7 +480,6 @@ async function main(): Promise<number> {
   let server: CodeServer | undefined;
   let session: BrowserSession | undefined;
   let webviewErrors: string[] = [];
-  let blockedRequests: string[] = [];
 
   try {
     await steps.run('.vsix is ready', async () => {
@@ -515,20 +515,18 @@ async function main(): Promise<number> {
       });
     }
   } finally {
-    blockedRequests = session?.blockedRequests ?? [];
     await session?.close();
     await server?.stop();
     fs.rmSync(workspace, { recursive: true, force: true });
   }
 
-  console.log(`blocked non-local requests: ${blockedRequests.length}`);
-  blockedRequests.forEach((url) => console.log(`     ${url}`));
+  const attempts = reportAttempts();
   for (const failed of steps.failedSteps) {
     console.log(`failed step: ${failed.name}; screenshot: ${failed.screenshot}`);
   }
   console.log(`total time: ${seconds(Date.now() - start)}`);
   console.log(`results: ${steps.summary()}`);
-  return steps.failedSteps.length === 0 && blockedRequests.length === 0 ? 0 : 1;
+  return steps.failedSteps.length === 0 && attempts === 0 ? 0 : 1;
 }
 
 runScenario(main);

@@ -80,6 +80,8 @@ interface Outcome {
   status: 'passed' | 'failed' | 'timed out';
   ms: number;
   detail: string;
+  /** The scenario's FAIL lines and the screenshot lines that follow them, repeated in the summary. */
+  failures?: string[];
 }
 
 /** Runs a preparation step in this process and records it as a row of the summary. */
@@ -113,10 +115,14 @@ function runScenarioProcess(scenario: Scenario, vsix: string, options: Options):
     env: { ...process.env, ...scenario.env?.(vsix) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  const failures: string[] = [];
   const forward = (chunk: Buffer): void => {
     log.write(chunk);
     for (const line of chunk.toString('utf8').replace(/\n$/, '').split('\n')) {
       console.log(`[${scenario.name}] ${line}`);
+      if (line.startsWith('FAIL ') || line.includes('screenshot of the failure:')) {
+        failures.push(line.trim());
+      }
     }
   };
   child.stdout.on('data', forward);
@@ -135,10 +141,10 @@ function runScenarioProcess(scenario: Scenario, vsix: string, options: Options):
       log.end();
       const ms = Date.now() - start;
       if (timedOut) {
-        resolve({ name: scenario.name, status: 'timed out', ms, detail: logFile });
+        resolve({ name: scenario.name, status: 'timed out', ms, detail: logFile, failures });
       } else {
         const detail = code === 0 ? logFile : `exit ${code ?? signal}; ${logFile}`;
-        resolve({ name: scenario.name, status: code === 0 ? 'passed' : 'failed', ms, detail });
+        resolve({ name: scenario.name, status: code === 0 ? 'passed' : 'failed', ms, detail, failures });
       }
     });
   });
@@ -176,6 +182,10 @@ function printSummary(outcomes: readonly Outcome[], totalMs: number): void {
   console.log(line(widths.map((width) => '-'.repeat(width))));
   rows.forEach((row) => console.log(line(row)));
   console.log(`total: ${seconds(totalMs)}`);
+  for (const outcome of outcomes.filter((each) => (each.failures ?? []).length > 0)) {
+    console.log(`\n${outcome.name}:`);
+    outcome.failures?.forEach((failure) => console.log(`  ${failure}`));
+  }
 }
 
 async function main(): Promise<number> {

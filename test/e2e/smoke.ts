@@ -5,6 +5,7 @@
 //
 // Run: npx tsx test/e2e/smoke.ts   (after scripts/e2e/install-tools.sh)
 // Environment: DISTILL_E2E_VSIX picks the .vsix; by default the newest *.vsix in the repository root.
+import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -21,6 +22,7 @@ import {
   type BrowserSession,
 } from './browser';
 import { startCodeServer, type CodeServer } from './codeServer';
+import { forgetAttempts, recordedAttempts, reportAttempts } from './networkGuard';
 import { repoRoot } from './paths';
 
 const extensionCommandTitle = 'Distill: Start Run';
@@ -76,7 +78,7 @@ function findVsix(): string | undefined {
 }
 
 /** Checks the harness itself with VS Code's built-in commands only. */
-async function checkHarness(checks: CheckList, workspace: string, blockedRequests: string[]): Promise<void> {
+async function checkHarness(checks: CheckList, workspace: string): Promise<void> {
   let server: CodeServer | undefined;
   let session: BrowserSession | undefined;
 
@@ -104,6 +106,32 @@ async function checkHarness(checks: CheckList, workspace: string, blockedRequest
       return;
     }
     const page = session.page;
+
+    await checks.check('network guard stops and counts non-local traffic', async () => {
+      // Reserved names and addresses (RFC 6761 .invalid, RFC 5737 TEST-NET-1): even a guard that
+      // failed would reach no real host.
+      const probes = ['https://distill-probe.invalid/', 'https://192.0.2.1/probe', 'ws://192.0.2.1/probe'];
+      const before = recordedAttempts().length;
+      // A string, not a function: tsx would add its __name helper, which the page lacks.
+      const outcomes: string[] = await page.evaluate(`Promise.all(${JSON.stringify(probes)}.map((url) =>
+        url.startsWith('ws:')
+          ? new Promise((resolve) => {
+              const socket = new WebSocket(url);
+              socket.onopen = () => resolve('opened');
+              socket.onerror = () => resolve('failed');
+              setTimeout(() => resolve('still pending after 10 s'), 10000);
+            })
+          : fetch(url).then(() => 'answered', () => 'failed')))`);
+      const recorded = recordedAttempts().slice(before);
+      forgetAttempts();
+      console.log(`     recorded: ${recorded.join(' | ')}`);
+      probes.forEach((url, index) => assert.equal(outcomes[index], 'failed', `${url} did not fail`));
+      for (const url of probes) {
+        const host = new URL(url).hostname;
+        assert.ok(recorded.some((entry) => entry.includes(host)), `the guard recorded no attempt to reach ${url}`);
+      }
+      console.log(`     ${probes.length} probes failed and were recorded, then cleared from the final count`);
+    });
 
     await checks.check('palette runs View: Toggle Terminal', async () => {
       await runCommand(page, 'View: Toggle Terminal');
@@ -135,16 +163,13 @@ async function checkHarness(checks: CheckList, workspace: string, blockedRequest
       console.log(`     screenshot: ${await screenshot(page, 'smoke-4-webview')}`);
     });
   } finally {
-    if (session !== undefined) {
-      blockedRequests.push(...session.blockedRequests);
-      await session.close();
-    }
+    await session?.close();
     await server?.stop();
   }
 }
 
 /** Installs the packaged extension and looks for its command in the palette. */
-async function checkExtension(checks: CheckList, workspace: string, vsix: string, blockedRequests: string[]): Promise<void> {
+async function checkExtension(checks: CheckList, workspace: string, vsix: string): Promise<void> {
   let server: CodeServer | undefined;
   let session: BrowserSession | undefined;
 
@@ -176,10 +201,7 @@ async function checkExtension(checks: CheckList, workspace: string, vsix: string
       await session.page.keyboard.press('Escape');
     });
   } finally {
-    if (session !== undefined) {
-      blockedRequests.push(...session.blockedRequests);
-      await session.close();
-    }
+    await session?.close();
     await server?.stop();
   }
 }
@@ -187,29 +209,25 @@ async function checkExtension(checks: CheckList, workspace: string, vsix: string
 async function main(): Promise<number> {
   const start = Date.now();
   const checks = new CheckList();
-  const blockedRequests: string[] = [];
   const workspace = createWorkspace();
 
   try {
-    await checkHarness(checks, workspace, blockedRequests);
+    await checkHarness(checks, workspace);
 
     const vsix = findVsix();
     if (vsix === undefined) {
       console.log('skip extension checks: no *.vsix in the repository root (build one with `npm run package`, or set DISTILL_E2E_VSIX)');
     } else {
-      await checkExtension(checks, workspace, vsix, blockedRequests);
+      await checkExtension(checks, workspace, vsix);
     }
   } finally {
     fs.rmSync(workspace, { recursive: true, force: true });
   }
 
-  console.log(`blocked non-local requests: ${blockedRequests.length}`);
-  for (const url of blockedRequests) {
-    console.log(`     ${url}`);
-  }
+  const attempts = reportAttempts();
   console.log(`total time: ${((Date.now() - start) / 1000).toFixed(1)} s`);
   console.log(`smoke: ${checks.summary()}`);
-  return checks.failedCount === 0 ? 0 : 1;
+  return checks.failedCount === 0 && attempts === 0 ? 0 : 1;
 }
 
 main().then(
