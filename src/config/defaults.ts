@@ -6,6 +6,7 @@ import { basename, dirname, resolve } from 'node:path';
 import type {
   Activation,
   AugmentConfig,
+  BiasAdjustmentConfig,
   CnnLayerSpec,
   DataConfig,
   DistillationConfig,
@@ -139,7 +140,9 @@ export const DISTILLATION_DEFAULTS: Readonly<DistillationConfig> = {
   loss: 'soft-cross-entropy',
 };
 
-export const TRANSFER_DEFAULTS: Readonly<TransferConfig> = { omitClasses: [], labels: true };
+export const BIAS_ADJUSTMENT_DEFAULTS: Readonly<BiasAdjustmentConfig> = { enabled: false, min: 0, max: 8, step: 0.25 };
+
+export const TRANSFER_DEFAULTS: Readonly<TransferConfig> = { omitClasses: [], labels: true, adjustBias: BIAS_ADJUSTMENT_DEFAULTS };
 
 export const EVALUATION_DEFAULTS: Readonly<EvaluationConfig> = { storedLogits: 1000 };
 
@@ -302,5 +305,6 @@ function resolveTransfer(input: Partial<TransferConfig>): TransferConfig {
     ...(input.examples !== undefined ? { examples: input.examples } : {}),
     omitClasses: [...(input.omitClasses ?? TRANSFER_DEFAULTS.omitClasses)],
     labels: input.labels ?? TRANSFER_DEFAULTS.labels,
+    adjustBias: { ...BIAS_ADJUSTMENT_DEFAULTS },
   };
 }

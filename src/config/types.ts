@@ -97,7 +97,22 @@ export interface TrainedModelConfig {
   augment: AugmentConfig;
 }
 
-export type TeacherConfig = (TrainedModelConfig & { kind: 'train' }) | { kind: 'load'; load: string };
+/** How an ensemble teacher turns its members' outputs into one distribution. */
+export type EnsembleCombine =
+  /** Mean of the members' softened distributions at T. */
+  | 'arithmetic'
+  /** Mean of the members' logits, then the softened softmax: a normalised geometric mean. */
+  | 'geometric';
+
+/** One member of an ensemble teacher: trained in the run with a seed of its own, or loaded. */
+export type TeacherMemberConfig =
+  | (TrainedModelConfig & { kind: 'train'; name: string; seed: number })
+  | { kind: 'load'; name: string; load: string };
+
+export type TeacherConfig =
+  | (TrainedModelConfig & { kind: 'train' })
+  | { kind: 'load'; load: string }
+  | { kind: 'ensemble'; members: TeacherMemberConfig[]; combine: EnsembleCombine };
 
 export type DistillationLoss = 'soft-cross-entropy' | 'kl' | 'logit-mse';
 
@@ -109,12 +124,42 @@ export interface DistillationConfig {
   loss: DistillationLoss;
 }
 
+/**
+ * After training, search one output-bias offset per omitted class on the validation split and
+ * keep the offset with the fewest validation errors.
+ */
+export interface BiasAdjustmentConfig {
+  enabled: boolean;
+  /** Offsets tried: min, min + step, … up to max, added to the class's output bias (logit). */
+  min: number;
+  max: number;
+  step: number;
+}
+
 export interface TransferConfig {
   /** Number of training examples in the student's transfer set; all when absent. */
   examples?: number;
   omitClasses: number[];
   /** When false the distilled student sees soft targets only. */
   labels: boolean;
+  /**
+   * Dataset whose training split is the transfer set, when it differs from the teacher's data.
+   * Its features must match `data`'s; test and validation stay those of `data`.
+   */
+  source?: DataSourceConfig;
+  adjustBias: BiasAdjustmentConfig;
+}
+
+/**
+ * A grid of child runs that differ in temperature and soft weight. The teacher, the baseline and
+ * the teacher's logits on the transfer set are computed once and shared by the children.
+ */
+export interface SweepConfig {
+  temperature: number[];
+  /** Each child's hardWeight is 1 − softWeight. */
+  softWeight: number[];
+  /** Child runs at the same time; 0 means one per core (os.availableParallelism()). */
+  concurrency: number;
 }
 
 export interface EvaluationConfig {
@@ -133,6 +178,8 @@ export interface DistillConfig {
   baseline: boolean;
   transfer: TransferConfig;
   evaluation: EvaluationConfig;
+  /** Present when the config asks for a sweep. */
+  sweep?: SweepConfig;
 }
 
 export type ModelRole = 'teacher' | 'distilled' | 'baseline';

@@ -162,6 +162,10 @@ class ExperimentRun {
       return loaded.predict;
     }
 
+    if (teacher.kind === 'ensemble') {
+      // TODO: ensemble teachers (issue 6); the config parser does not produce this kind yet.
+      throw new Error('Ensemble teachers are not supported yet.');
+    }
     const model = buildModel(teacher.model, this.input, this.config.seed * 10 + 1);
     this.models.teacher = model;
     this.phase('teacher', `Training the teacher (${model.countParams()} parameters) on ${this.data.train.count} examples`);

@@ -75,6 +75,8 @@ export function phaseLabel(phase: RunPhase, l10n: Localizer): string {
       return roleLabel(phase, l10n);
     case 'teacher-logits':
       return l10n.t("Computing the teacher's logits");
+    case 'bias-adjustment':
+      return l10n.t('Adjusting the biases of the omitted classes');
     case 'evaluation':
       return l10n.t('Evaluating');
     case 'saving':

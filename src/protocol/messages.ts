@@ -1,15 +1,17 @@
 // Messages between the worker, the CLI, the extension host and the webview.
 // Every message is `{ type: 'scope/name', ... }`; this module has no runtime dependencies.
 
-import type { BackendName, DistillConfig, ModelRole } from '../config/types';
+import type { BackendName, DistillConfig, EnsembleCombine, ModelRole } from '../config/types';
 
 export type RunStatus = 'queued' | 'running' | 'completed' | 'cancelled' | 'failed' | 'interrupted';
 
-export type RunPhase = 'data' | 'teacher' | 'teacher-logits' | 'distilled' | 'baseline' | 'evaluation' | 'saving';
+export type RunPhase = 'data' | 'teacher' | 'teacher-logits' | 'distilled' | 'baseline' | 'bias-adjustment' | 'evaluation' | 'saving';
 
 /** Test metrics of one model. */
 export interface ModelEvaluation {
   role: ModelRole;
+  /** Name of the ensemble member this evaluation is of; absent for whole models. */
+  member?: string;
   accuracy: number;
   errors: number;
   examples: number;
@@ -41,6 +43,68 @@ export interface RunSummary {
   /** Process id and host name of the process that ran it, to tell a live run from an interrupted one. */
   pid?: number;
   hostname?: string;
+  /** When the teacher is an ensemble: how it combines, and each member's evaluation in config order. */
+  ensemble?: { combine: EnsembleCombine; members: ModelEvaluation[] };
+  /** When transfer.adjustBias is on and classes were omitted: the search and its effect. */
+  biasAdjustment?: BiasAdjustmentResult;
+  /** When the run is a child of a sweep: the sweep and the values this child tried. */
+  sweep?: SweepMembership;
+}
+
+/** The bias shift applied to the distilled student for the classes left out of its transfer set. */
+export interface BiasAdjustmentResult {
+  /** The omitted classes, in order; the arrays below follow it. */
+  classes: number[];
+  /** Offset added to each class's output bias, the one with the fewest validation errors. */
+  offsets: number[];
+  validationErrorsBefore: number;
+  validationErrorsAfter: number;
+  testErrorsBefore: number;
+  testErrorsAfter: number;
+  /** Test errors on the examples of each omitted class, before and after, and how many there are. */
+  classTestErrorsBefore: number[];
+  classTestErrorsAfter: number[];
+  classTestExamples: number[];
+  /** The adjusted student's full evaluation; `models.distilled` stays the unadjusted one. */
+  evaluation: ModelEvaluation;
+}
+
+export interface SweepMembership {
+  sweepId: string;
+  /** 0-based position in the sweep's grid (temperature major, soft weight minor). */
+  index: number;
+  temperature: number;
+  softWeight: number;
+  hardWeight: number;
+}
+
+/** `.distill/sweeps/<sweepId>/sweep.json`: a sweep and its child runs, rewritten as they progress. */
+export interface SweepSummary {
+  sweepId: string;
+  name: string;
+  configPath: string;
+  status: RunStatus;
+  startedAt: string;
+  finishedAt?: string;
+  temperatures: number[];
+  softWeights: number[];
+  concurrency: number;
+  /** Evaluations of the shared teacher and baseline, computed once before the children. */
+  teacher?: ModelEvaluation;
+  baseline?: ModelEvaluation;
+  children: SweepChild[];
+  error?: string;
+}
+
+export interface SweepChild {
+  runId?: string;
+  index: number;
+  temperature: number;
+  softWeight: number;
+  hardWeight: number;
+  status: RunStatus;
+  /** The distilled student's test errors, once evaluated. */
+  errors?: number;
 }
 
 // Worker -> host (and CLI): also the lines of events.jsonl, each with a `time` field added.
@@ -73,6 +137,8 @@ export interface RunProgressEvent extends ProgressUpdate {
 /** Training progress of one model, as the trainer reports it. */
 export interface ProgressUpdate {
   role: ModelRole;
+  /** The ensemble member being trained, when the teacher is an ensemble. */
+  member?: string;
   epoch: number;
   epochs: number;
   batch: number;
@@ -91,6 +157,8 @@ export interface RunEpochEvent extends EpochMetrics {
 /** Metrics of one training epoch of one model. */
 export interface EpochMetrics {
   role: ModelRole;
+  /** The ensemble member being trained, when the teacher is an ensemble. */
+  member?: string;
   /** 1-based. */
   epoch: number;
   epochs: number;

@@ -74,7 +74,7 @@ const EXPECTED_DEFAULTS: DistillConfig = {
     loss: 'soft-cross-entropy',
   },
   baseline: true,
-  transfer: { omitClasses: [], labels: true },
+  transfer: { omitClasses: [], labels: true, adjustBias: { enabled: false, min: 0, max: 8, step: 0.25 } },
   evaluation: { storedLogits: 1000 },
 };
 
@@ -120,7 +120,7 @@ test('comments and trailing commas accepted', () => {
   assert.deepEqual(config.data, { source: 'mnist', validation: 1000, normalization: 'unit' });
   assert.equal(config.distillation.temperature, 4);
   assert.equal(config.distillation.loss, 'kl');
-  assert.deepEqual(config.transfer, { examples: 3000, omitClasses: [3], labels: true });
+  assert.deepEqual(config.transfer, { examples: 3000, omitClasses: [3], labels: true, adjustBias: { enabled: false, min: 0, max: 8, step: 0.25 } });
 });
 
 test('teacher keeps its own defaults', () => {

@@ -279,8 +279,8 @@ function smallSplit(): Split {
   return { x, y, count };
 }
 
-function transfer(overrides: Partial<TransferConfig>): TransferConfig {
-  return { omitClasses: [], labels: true, ...overrides };
+function transfer(overrides: Omit<Partial<TransferConfig>, 'adjustBias'>): TransferConfig {
+  return { omitClasses: [], labels: true, adjustBias: { enabled: false, min: 0, max: 8, step: 0.25 }, ...overrides };
 }
 
 test('selectTransferSet keeps all by default', () => {

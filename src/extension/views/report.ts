@@ -216,7 +216,9 @@ export function renderComparison(runs: ReportedRun[], l10n: Localizer): string {
     configCell(run, (config) =>
       config.teacher.kind === 'load'
         ? l10n.t('loaded from {0}', config.teacher.load)
-        : l10n.t('{0}, {1} epochs', describeModelSpec(config.teacher.model, l10n), config.teacher.train.epochs),
+        : config.teacher.kind === 'ensemble'
+          ? l10n.t('ensemble of {0} members', config.teacher.members.length)
+          : l10n.t('{0}, {1} epochs', describeModelSpec(config.teacher.model, l10n), config.teacher.train.epochs),
     ),
   );
   row(l10n.t('Students'), (run) =>

@@ -164,6 +164,8 @@ export function configHighlights(config: DistillConfig, backend: string | undefi
   const teacher = config.teacher;
   if (teacher.kind === 'load') {
     lines.push(l10n.t('Teacher: loaded from {0}', teacher.load));
+  } else if (teacher.kind === 'ensemble') {
+    lines.push(l10n.t('Teacher: ensemble of {0} members', teacher.members.length));
   } else {
     lines.push(l10n.t('Teacher: {0}, {1} epochs', describeModelSpec(teacher.model, l10n), teacher.train.epochs));
   }
