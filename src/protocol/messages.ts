@@ -105,6 +105,8 @@ export interface SweepChild {
   status: RunStatus;
   /** The distilled student's test errors, once evaluated. */
   errors?: number;
+  /** Why the child failed, when it did. */
+  error?: string;
 }
 
 // Worker -> host (and CLI): also the lines of events.jsonl, each with a `time` field added.
