@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import { parseConfig } from '../../src/config/parse';
 import { formatProblem, type ConfigProblem } from '../../src/config/problems';
 import { childConfig, expandSweep, resolveConcurrency } from '../../src/config/sweep';
+import { isRunStartRequest } from '../../src/protocol/messages';
 
 const configPath = '/experiments/sweep.distill.json';
 
@@ -131,4 +132,18 @@ test('concurrency zero means cores', () => {
   assert.equal(resolveConcurrency(0, 6), 6);
   assert.equal(resolveConcurrency(2, 6), 2);
   assert.equal(resolveConcurrency(0, 0), 1);
+});
+
+test('start request sweep field validated', () => {
+  const base = { type: 'run/start', configText: '{}', configPath: '/w/distill.json', runsDir: '/w/.distill/runs' };
+  const membership = { sweepId: 's1', index: 0, temperature: 2, softWeight: 0.9, hardWeight: 0.1 };
+
+  assert.equal(isRunStartRequest({ ...base, sweep: { stage: 'shared', sweepId: 's1', sweepDir: '/w/.distill/sweeps/s1' } }), true);
+  assert.equal(isRunStartRequest({ ...base, sweep: { stage: 'child', sweepDir: '/w/.distill/sweeps/s1', membership } }), true);
+  assert.equal(isRunStartRequest({ ...base, sweep: { stage: 'shared', sweepDir: '/w/s1' } }), false, 'shared stage without id');
+  assert.equal(isRunStartRequest({ ...base, sweep: { stage: 'child', sweepDir: '/w/s1' } }), false, 'child without membership');
+  assert.equal(isRunStartRequest({ ...base, sweep: { stage: 'child', sweepDir: '/w/s1', membership: { ...membership, temperature: 0 } } }), false, 'temperature 0');
+  assert.equal(isRunStartRequest({ ...base, sweep: { stage: 'child', sweepDir: '/w/s1', membership: { ...membership, index: -1 } } }), false, 'negative index');
+  assert.equal(isRunStartRequest({ ...base, sweep: { stage: 'other', sweepDir: '/w/s1' } }), false, 'unknown stage');
+  assert.equal(isRunStartRequest({ ...base, sweep: 'shared' }), false, 'not an object');
 });
