@@ -70,6 +70,8 @@ async function readTransferLogits(sharedDir: string, count: number, classes: num
         'Start the sweep again so that its shared stage matches the config.',
     );
   }
+  // TODO: ensemble teachers: read every member's file and combine them here at the child's own
+  // temperature, as the ensemble's `combine` says (mean of softened outputs, or of logits).
   return readFloat32(path.join(folder, meta.files.teacher));
 }
 
