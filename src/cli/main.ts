@@ -13,6 +13,7 @@ import { runExperiment } from '../engine/experiment';
 import { toRejection } from '../engine/inputErrors';
 import type { RunStartRequest, WorkerEvent } from '../protocol/messages';
 import { formatEpochLine, renderSummaryTable } from './report';
+import { isSweepConfig, runSweepCommand } from './sweepCommand';
 
 export const exitCodes = { completed: 0, failed: 1, invalidInput: 2, cancelled: 130 } as const;
 
@@ -119,6 +120,9 @@ async function runCommand(configArgument: string | undefined, options: RunOption
     runsDir: path.resolve(options.runsDir ?? path.join('.distill', 'runs')),
     backend: options.backend,
   };
+  if (isSweepConfig(configText, configPath)) {
+    return exitCodes[await runSweepCommand(request, options.json)];
+  }
 
   let interrupts = 0;
   const onInterrupt = (): void => {
@@ -207,7 +211,7 @@ export async function main(argv: string[]): Promise<number> {
 
   program
     .command('run')
-    .description('Run the experiment described by a distill.json and print the comparison table.')
+    .description('Run the experiment described by a distill.json and print the comparison table, or the grid of test errors for a sweep.')
     .argument('[config]', 'path of the config file', 'distill.json')
     .option('-b, --backend <name>', 'TensorFlow.js backend: auto, tensorflow, wasm or cpu (overrides the config)', parseBackend)
     .option('-r, --runs-dir <folder>', 'folder that receives the run folder', path.join('.distill', 'runs'))

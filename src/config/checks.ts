@@ -46,6 +46,7 @@ export function checkSemantics(value: unknown, root: JsonNode, text: string): Co
   checkOmittedClasses(value, list);
   checkValidationSplit(value, list);
   checkCosineSchedules(value, list);
+  checkSweep(value, list);
   return list.problems;
 }
 
@@ -225,6 +226,32 @@ function checkCosineSchedules(value: unknown, list: ProblemList): void {
         'warning',
       );
     }
+  }
+}
+
+/** Sweep values that the schema accepts but that make a child learn nothing or repeat another. */
+function checkSweep(value: unknown, list: ProblemList): void {
+  const softWeights = at(value, 'sweep', 'softWeight');
+  const temperatures = at(value, 'sweep', 'temperature');
+  if (Array.isArray(softWeights) && at(value, 'transfer', 'labels') === false) {
+    softWeights.forEach((weight, index) => {
+      if (weight === 0) {
+        list.add(
+          `/sweep/softWeight/${index}`,
+          'a soft weight of 0 leaves only the hard loss, which "transfer": { "labels": false } turns off, so this child learns nothing. ' +
+            'Remove 0 from the list, or set "labels": true in "transfer".',
+        );
+      }
+    });
+  }
+  const loss = at(value, 'distillation', 'loss') ?? DISTILLATION_DEFAULTS.loss;
+  if (Array.isArray(temperatures) && temperatures.length > 1 && loss === 'logit-mse') {
+    list.add(
+      '/sweep/temperature',
+      'the "logit-mse" loss compares logits directly and does not use the temperature, so these children differ only in their weights. ' +
+        'Use one temperature, or the "soft-cross-entropy" loss.',
+      'warning',
+    );
   }
 }
 

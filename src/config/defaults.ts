@@ -15,6 +15,7 @@ import type {
   LearningRateSchedule,
   MlpSpec,
   ModelSpec,
+  SweepConfig,
   Normalization,
   TeacherConfig,
   TrainConfig,
@@ -99,6 +100,7 @@ export interface ConfigInput {
   baseline?: boolean;
   transfer?: Partial<TransferConfig>;
   evaluation?: Partial<EvaluationConfig>;
+  sweep?: Partial<SweepConfig>;
 }
 
 export const DEFAULT_SEED = 1;
@@ -146,6 +148,9 @@ export const TRANSFER_DEFAULTS: Readonly<TransferConfig> = { omitClasses: [], la
 
 export const EVALUATION_DEFAULTS: Readonly<EvaluationConfig> = { storedLogits: 1000 };
 
+/** 0 runs one child per available core. */
+export const SWEEP_CONCURRENCY_DEFAULT = 0;
+
 const CNN_LAYER_DEFAULTS = {
   convStrides: 1,
   convPadding: 'same',
@@ -185,6 +190,16 @@ export function resolveConfig(input: ConfigInput, filePath: string): DistillConf
     baseline: input.baseline ?? true,
     transfer: resolveTransfer(input.transfer ?? {}),
     evaluation: { ...EVALUATION_DEFAULTS, ...input.evaluation },
+    ...(input.sweep !== undefined ? { sweep: resolveSweep(input.sweep, input.distillation ?? {}) } : {}),
+  };
+}
+
+/** A list the sweep leaves out contains the config's own value, so the grid always has one. */
+function resolveSweep(input: Partial<SweepConfig>, distillation: Partial<DistillationConfig>): SweepConfig {
+  return {
+    temperature: [...(input.temperature ?? [distillation.temperature ?? DISTILLATION_DEFAULTS.temperature])],
+    softWeight: [...(input.softWeight ?? [distillation.softWeight ?? DISTILLATION_DEFAULTS.softWeight])],
+    concurrency: input.concurrency ?? SWEEP_CONCURRENCY_DEFAULT,
   };
 }
 

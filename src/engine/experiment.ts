@@ -11,7 +11,8 @@ import * as tf from '@tensorflow/tfjs';
 import { checkConfigFiles, parseConfig } from '../config/parse';
 import { ConfigError } from '../config/problems';
 import type { BackendChoice, DistillConfig, ModelRole, TrainedModelConfig } from '../config/types';
-import type { ModelEvaluation, RunPhase, RunStartRequest, RunSummary, WorkerEvent } from '../protocol/messages';
+import { childConfig } from '../config/sweep';
+import type { ModelEvaluation, RunPhase, RunStartRequest, RunSummary, SweepMembership, WorkerEvent } from '../protocol/messages';
 import { selectBackend } from './backend';
 import { BackendUnavailableError } from './inputErrors';
 import { loadDataset, selectTransferSet, type Dataset, type Split } from './data/dataset';
@@ -20,6 +21,7 @@ import { buildModel, copyWeights, forward, type InputDescription } from './model
 import { loadModel, saveModel } from './models/modelIo';
 import { prepareLoadedTeacher, type LoadedTeacher } from './models/loadedTeacher';
 import { RunStore } from './runStore';
+import { readSharedStage, sharedStageDir, writeTransferLogits, type SharedStage } from './sweep/sharedStage';
 import { CancelledError, trainModel } from './trainer';
 
 export interface ExperimentHooks {
@@ -30,6 +32,12 @@ export interface ExperimentHooks {
 }
 
 const backendChoices: readonly BackendChoice[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
+
+/**
+ * The part of a sweep a run is. The shared stage trains the teacher and the baseline and stores
+ * the teacher's transfer-set logits; a child trains only the distilled student from them.
+ */
+type SweepPart = { stage: 'shared' } | { stage: 'child'; membership: SweepMembership; shared: SharedStage };
 
 /** Parses and checks the request's config; throws ConfigError with every located problem. */
 export function resolveRequestConfig(request: RunStartRequest, warn: (message: string) => void): DistillConfig {
@@ -67,6 +75,7 @@ class ExperimentRun {
     private readonly loadedTeacher: LoadedTeacher | undefined,
     private readonly transfer: Split,
     configPath: string,
+    private readonly sweep?: SweepPart,
   ) {
     this.summary = {
       runId: store.runId,
@@ -80,6 +89,7 @@ class ExperimentRun {
       models: {},
       pid: process.pid,
       hostname: os.hostname(),
+      ...(sweep?.stage === 'child' ? { sweep: sweep.membership } : {}),
     };
     store.writeSummary(this.summary);
   }
@@ -177,6 +187,9 @@ class ExperimentRun {
   }
 
   async run(): Promise<RunSummary> {
+    if (this.sweep?.stage === 'child') {
+      return this.runSweepChild(this.sweep.shared);
+    }
     const { config, data } = this;
     const teacherPredict = await this.teacher();
 
@@ -188,8 +201,29 @@ class ExperimentRun {
       cachedLogits = await predictLogits(teacherPredict, transfer, data.features, data.classes);
     }
 
-    const distilled = buildModel(studentSettings.model, this.input, config.seed * 10 + 2);
+    // Students start from the same seeded initial weights, so a baseline built alone matches.
     const baseline = config.baseline ? buildModel(studentSettings.model, this.input, config.seed * 10 + 2) : undefined;
+    if (this.sweep?.stage === 'shared') {
+      if (cachedLogits !== undefined) {
+        await writeTransferLogits(this.store.runDir, cachedLogits, transfer.count, data.classes);
+      }
+    } else {
+      await this.trainDistilled(teacherPredict, cachedLogits, baseline);
+    }
+    await this.trainBaseline(baseline);
+
+    await this.storeLogits();
+    return this.finish('completed');
+  }
+
+  /**
+   * Trains the distilled student from cached logits, or from the teacher called per batch when
+   * there are none. The untrained `baseline` first gets the student's initial weights.
+   */
+  private async trainDistilled(teacherPredict: LogitsFunction, cachedLogits: Float32Array | undefined, baseline?: tf.LayersModel): Promise<void> {
+    const { config, transfer } = this;
+    const studentSettings = config.student;
+    const distilled = buildModel(studentSettings.model, this.input, config.seed * 10 + 2);
     if (baseline !== undefined) {
       copyWeights(distilled, baseline);
     }
@@ -205,7 +239,47 @@ class ExperimentRun {
     });
     await this.evaluate('distilled', (inputs) => forward(distilled, inputs, false), distilled.countParams(), distilledSeconds);
     await saveModel(distilled, this.store.modelDir('distilled'));
+  }
 
+  /**
+   * Trains only the distilled student of a sweep child. The teacher's and the baseline's
+   * evaluations and test logits are copied from the shared stage, so the run folder has all three.
+   */
+  private async runSweepChild(shared: SharedStage): Promise<RunSummary> {
+    // NOTE: the copied evaluations' meanSoftened is at the shared stage's temperature, not the child's.
+    for (const evaluation of [shared.teacher, shared.baseline]) {
+      if (evaluation === undefined) {
+        continue;
+      }
+      this.summary.models[evaluation.role] = evaluation;
+      const logits = shared.testLogits[evaluation.role];
+      if (logits !== undefined) {
+        this.testLogits[evaluation.role] = logits;
+      }
+      this.store.writeSummary(this.summary);
+      this.send({ type: 'run/evaluation', runId: this.store.runId, evaluation });
+    }
+
+    let teacherPredict: LogitsFunction | undefined = this.loadedTeacher?.predict;
+    if (shared.transferLogits === undefined && teacherPredict === undefined) {
+      this.phase('teacher', `Loading the shared teacher from ${shared.teacherModelDir} to compute soft targets per batch`);
+      const teacher = await loadModel(path.join(shared.teacherModelDir, 'model.json'));
+      this.models.teacher = teacher;
+      teacherPredict = (inputs) => forward(teacher, inputs, false);
+    }
+    const unused: LogitsFunction = () => {
+      throw new Error('The teacher is not called when its transfer-set logits are cached.');
+    };
+    await this.trainDistilled(teacherPredict ?? unused, shared.transferLogits);
+
+    await this.storeLogits();
+    return this.finish('completed');
+  }
+
+  private async trainBaseline(baseline: tf.LayersModel | undefined): Promise<void> {
+    const { config, transfer } = this;
+    const studentSettings = config.student;
+    const studentOrder = `${config.seed}/student`;
     if (baseline !== undefined) {
       this.models.baseline = baseline;
       this.phase('baseline', `Training the baseline student on the same ${transfer.count} examples with hard labels only`);
@@ -213,9 +287,6 @@ class ExperimentRun {
       await this.evaluate('baseline', (inputs) => forward(baseline, inputs, false), baseline.countParams(), baselineSeconds);
       await saveModel(baseline, this.store.modelDir('baseline'));
     }
-
-    await this.storeLogits();
-    return this.finish('completed');
   }
 
   /** Writes the logits of the first `storedLogits` test examples for each evaluated model. */
@@ -266,7 +337,9 @@ class ExperimentRun {
  * summary, cancelled and failed runs included.
  */
 export async function runExperiment(request: RunStartRequest, hooks: ExperimentHooks, log: (message: string) => void): Promise<RunSummary> {
-  const config = resolveRequestConfig(request, log);
+  const stage = request.sweep;
+  const requestConfig = resolveRequestConfig(request, log);
+  const config = stage?.stage === 'child' ? childConfig(requestConfig, stage.membership) : requestConfig;
   const backend = await selectBackend(config.backend, log).catch((error: unknown) => {
     throw new BackendUnavailableError(error instanceof Error ? error.message : String(error));
   });
@@ -286,9 +359,20 @@ export async function runExperiment(request: RunStartRequest, hooks: ExperimentH
     log(`Teacher: loaded from ${modelPath}${loadedTeacher.removedSoftmax ? '; its final softmax is skipped to get logits' : ''}`);
   }
 
-  const store = RunStore.create(request.runsDir, config.name);
+  let sweepPart: SweepPart | undefined;
+  let store: RunStore;
+  if (stage?.stage === 'shared') {
+    sweepPart = { stage: 'shared' };
+    store = RunStore.open(sharedStageDir(stage.sweepDir), stage.sweepId);
+  } else if (stage?.stage === 'child') {
+    const { membership } = stage;
+    sweepPart = { stage: 'child', membership, shared: await readSharedStage(stage.sweepDir, transfer.count, data.classes) };
+    store = RunStore.create(request.runsDir, `${config.name}-T${membership.temperature}-s${membership.softWeight}`);
+  } else {
+    store = RunStore.create(request.runsDir, config.name);
+  }
   store.writeConfig(config);
-  const run = new ExperimentRun(store, config, data, configDir, hooks, backend.name, loadedTeacher, transfer, request.configPath);
+  const run = new ExperimentRun(store, config, data, configDir, hooks, backend.name, loadedTeacher, transfer, request.configPath, sweepPart);
   run.send({
     type: 'run/started',
     runId: store.runId,

@@ -70,6 +70,12 @@ export class RunStore {
     throw new Error(`Cannot create a run folder for "${name}" in ${runsDir}: 999 folders with that name and time exist.`);
   }
 
+  /** Opens `runDir` as the folder of `runId`, creating it when needed; a sweep's shared stage is written this way. */
+  static open(runDir: string, runId: string): RunStore {
+    mkdirSync(runDir, { recursive: true });
+    return new RunStore(runId, runDir);
+  }
+
   writeConfig(config: DistillConfig): void {
     writeFileAtomically(path.join(this.runDir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
   }

@@ -14,6 +14,7 @@ import { isRunLive } from './runs/runIndex';
 import type { RunHandle, RunManager } from './runs/runManager';
 import type { ExperimentRun, RunsModel } from './runsModel';
 import { requireTrust, type RunStarter } from './startRun';
+import type { SweepSessions } from './sweeps/sweepSessions';
 import type { ExperimentNode } from './views/experimentsTree';
 import type { ResultsDocuments } from './views/resultsDocument';
 
@@ -37,6 +38,8 @@ export interface CommandDependencies {
   examplesDir: string;
   /** Called after Create config wrote a file, to update the `distill.hasConfig` context key. */
   onConfigCreated: () => void;
+  /** The sweeps this window runs, for Cancel. */
+  sweeps?: SweepSessions;
 }
 
 const hasResults = (run: ExperimentRun): boolean => Object.keys(run.record.summary?.models ?? {}).length > 0;
@@ -84,6 +87,9 @@ class DistillCommands {
       manager.cancel(node.pending.handle.key);
       return;
     }
+    if (this.cancelSweep(argument)) {
+      return;
+    }
 
     const run = runFromArgument(argument, runs);
     if (run !== undefined) {
@@ -101,6 +107,20 @@ class DistillCommands {
     }
 
     const active = manager.handles().filter((handle) => handle.state !== 'finished');
+    const liveSweeps = this.deps.sweeps?.live() ?? [];
+    if (active.length === 0 && liveSweeps.length === 1) {
+      liveSweeps[0].cancel();
+      return;
+    }
+    if (liveSweeps.length > 0) {
+      const choices = [
+        ...liveSweeps.map((runner) => ({ label: runner.summary.name, description: l10n.t('sweep {0}', runner.sweepId), cancel: () => runner.cancel() })),
+        ...active.map((handle) => ({ label: runs.nameOf(handle), description: handle.runId ?? l10n.t('starting'), cancel: () => manager.cancel(handle.key) })),
+      ];
+      const chosen = await vscode.window.showQuickPick(choices, { placeHolder: l10n.t('Select the run to cancel') });
+      chosen?.cancel();
+      return;
+    }
     if (active.length === 0) {
       void vscode.window.showInformationMessage(l10n.t('No run is running or queued in this window.'));
       return;
@@ -118,6 +138,23 @@ class DistillCommands {
     if (picked !== undefined) {
       manager.cancel(picked.handle.key);
     }
+  }
+
+  /**
+   * Cancels the sweep of a sweep node, or of a child run's node, when this window runs it. Returns
+   * false when the argument is neither.
+   */
+  private cancelSweep(argument: unknown): boolean {
+    const { sweeps, runs, l10n } = this.deps;
+    const node = argument as ExperimentNode | undefined;
+    const sweepId = node?.kind === 'sweep' ? node.sweepId : runFromArgument(argument, runs)?.record.summary?.sweep?.sweepId;
+    if (sweepId === undefined) {
+      return false;
+    }
+    if (sweeps?.cancel(sweepId) !== true) {
+      void vscode.window.showWarningMessage(l10n.t('Sweep {0} is not running in this window, so it cannot be cancelled here.', sweepId));
+    }
+    return true;
   }
 
   async openResults(argument: unknown): Promise<void> {

@@ -15,6 +15,8 @@ import { RunsModel } from './runsModel';
 import { parseSettings } from './settings';
 import { findConfigFiles, RunStarter } from './startRun';
 import { RunStatusBar } from './statusBar';
+import { SweepSessions } from './sweeps/sweepSessions';
+import { SweepsModel } from './sweeps/sweepsModel';
 import { CoalescingTimer } from './throttle';
 import { EXPERIMENTS_VIEW_ID, ExperimentsTreeProvider } from './views/experimentsTree';
 import { registerResultsSerializer, ResultsPanels } from './results';
@@ -51,7 +53,16 @@ export function activate(context: vscode.ExtensionContext): DistillExtensionApi 
   // Disposing the manager cancels this window's runs when the window closes or reloads.
   context.subscriptions.push({ dispose: () => manager.dispose() });
 
+  const sweepSessions = new SweepSessions({
+    workerPath: context.asAbsolutePath('dist/worker.js'),
+    cancelGraceMs: settings.cancelGraceSeconds * 1000,
+    log: (level, message) => log[level](message),
+  });
+  // Disposing the sessions cancels this window's sweeps when the window closes or reloads.
+  context.subscriptions.push({ dispose: () => sweepSessions.dispose() });
+
   const runs = new RunsModel(manager, log);
+  const sweeps = new SweepsModel(sweepSessions, log);
   const diagnostics = new ConfigDiagnostics();
   const reports = new ResultsDocuments(runs, l10n);
   const panels = new ResultsPanels(context, (runId) => runs.findRun(runId)?.record.runDir, (level, message) => log[level](message));
@@ -62,8 +73,8 @@ export function activate(context: vscode.ExtensionContext): DistillExtensionApi 
   };
   const openResults = results.openResults;
   const notifications = new RunNotifications({ manager, runs, diagnostics, log, l10n, openResults });
-  const starter = new RunStarter({ manager, runs, diagnostics, notifications, log, l10n });
-  const experiments = new ExperimentsTreeProvider(runs, l10n);
+  const starter = new RunStarter({ manager, runs, diagnostics, notifications, log, l10n, sweeps: sweepSessions });
+  const experiments = new ExperimentsTreeProvider(runs, l10n, sweeps);
   const treeView = vscode.window.createTreeView(EXPERIMENTS_VIEW_ID, {
     treeDataProvider: experiments,
     canSelectMany: true,
@@ -72,6 +83,7 @@ export function activate(context: vscode.ExtensionContext): DistillExtensionApi 
   const codeLens = new ConfigCodeLensProvider(runs, l10n);
   context.subscriptions.push(
     runs,
+    sweeps,
     diagnostics,
     reports,
     panels,
@@ -89,12 +101,17 @@ export function activate(context: vscode.ExtensionContext): DistillExtensionApi 
     new RunStatusBar(manager, runs, l10n),
   );
 
+  const updateHasActiveRuns = (): void => {
+    const active = manager.handles().some((handle) => handle.state !== 'finished') || sweepSessions.live().length > 0;
+    void vscode.commands.executeCommand('setContext', 'distill.hasActiveRuns', active);
+  };
   const configContext = new CoalescingTimer(() => void updateHasConfig(log), 1000);
   context.subscriptions.push(
     { dispose: () => configContext.dispose() },
     ...registerCommands({
       manager,
       runs,
+      sweeps: sweepSessions,
       starter,
       results,
       reports,
@@ -111,10 +128,9 @@ export function activate(context: vscode.ExtensionContext): DistillExtensionApi 
     configWatcher.onDidCreate(() => configContext.schedule()),
     configWatcher.onDidDelete(() => configContext.schedule()),
     vscode.workspace.onDidChangeWorkspaceFolders(() => configContext.schedule()),
-    manager.onDidChange(() => {
-      const active = manager.handles().some((handle) => handle.state !== 'finished');
-      void vscode.commands.executeCommand('setContext', 'distill.hasActiveRuns', active);
-    }),
+    manager.onDidChange(() => updateHasActiveRuns()),
+    sweepSessions.onDidChange(() => updateHasActiveRuns()),
+    sweepSessions.onDidEnd(() => updateHasActiveRuns()),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration('distill.maxConcurrentRuns')) {
         const updated = readSettings();

@@ -18,6 +18,10 @@ export function runFromArgument(argument: unknown, runs: RunsModel): ExperimentR
     if (argument.kind === 'run' || argument.kind === 'model') {
       return runs.findRun(argument.run.record.runDir) ?? argument.run;
     }
+    if (argument.kind === 'sweep') {
+      // A sweep opens as its first child run, whose results panel has the Sweep tab.
+      return argument.runs[0];
+    }
     return undefined;
   }
   if (argument instanceof vscode.Uri && argument.scheme === 'file') {

@@ -14,6 +14,8 @@ import { isConfigFileName, orderConfigCandidates, runsDirFor } from './runs/conf
 import type { RunHandle, RunManager } from './runs/runManager';
 import type { RunsModel } from './runsModel';
 import { backendOverride, parseSettings } from './settings';
+import { startSweep } from './sweeps/sweepNotifications';
+import type { SweepSessions } from './sweeps/sweepSessions';
 
 /** Glob of config files, as passed to workspace.findFiles. */
 export const CONFIG_GLOB = '**/{distill.json,*.distill.json}';
@@ -26,6 +28,8 @@ export interface RunStarterDependencies {
   notifications: RunNotifications;
   log: vscode.LogOutputChannel;
   l10n: Localizer;
+  /** Runs configs with a `sweep`; without it they run as one run. */
+  sweeps?: SweepSessions;
 }
 
 /** Finds the config files of the workspace, node_modules excluded. */
@@ -146,9 +150,15 @@ export class RunStarter {
     }
 
     const configText = document.getText();
-    const name = parseConfig(configText, uri.fsPath).config?.name ?? path.basename(uri.fsPath);
+    const parsed = parseConfig(configText, uri.fsPath).config;
+    const name = parsed?.name ?? path.basename(uri.fsPath);
     const settings = parseSettings((key) => vscode.workspace.getConfiguration('distill', uri).get(key));
     const backend = backendOverride(settings.defaultBackend);
+    if (parsed?.sweep !== undefined && this.deps.sweeps !== undefined) {
+      // A sweep has no single RunHandle: its children appear in the tree as their folders appear.
+      startSweep(this.deps.sweeps, { configPath: uri.fsPath, configText, runsDir: runsDirFor(folder.uri.fsPath), backend }, name, log, l10n);
+      return undefined;
+    }
     const handle = manager.start({ configPath: uri.fsPath, configText, runsDir: runsDirFor(folder.uri.fsPath), backend });
     runs.notePending(handle, name);
     log.info(`[${uri.fsPath}] Start requested for "${name}"${backend === undefined ? '' : ` with the ${backend} backend from the distill.defaultBackend setting`}.`);

@@ -105,6 +105,8 @@ export interface SweepChild {
   status: RunStatus;
   /** The distilled student's test errors, once evaluated. */
   errors?: number;
+  /** Why the child failed, when it did. */
+  error?: string;
 }
 
 // Worker -> host (and CLI): also the lines of events.jsonl, each with a `time` field added.
@@ -253,7 +255,18 @@ export interface RunStartRequest {
   runsDir: string;
   /** Overrides the config's `backend` when set. */
   backend?: string;
+  /** Set when the worker runs one part of a sweep instead of a whole run. */
+  sweep?: SweepStageRequest;
 }
+
+/**
+ * The part of a sweep a worker runs. `shared` trains or loads the teacher, trains the baseline and
+ * stores the teacher's logits in `<sweepDir>/shared/`; `child` trains one distilled student from
+ * those, with the config's temperature and weights replaced by the membership's.
+ */
+export type SweepStageRequest =
+  | { stage: 'shared'; sweepId: string; sweepDir: string }
+  | { stage: 'child'; sweepDir: string; membership: SweepMembership };
 
 export interface RunCancelRequest {
   type: 'run/cancel';
@@ -289,8 +302,44 @@ export function isRunStartRequest(value: unknown): value is RunStartRequest {
     typeof request.configText === 'string' &&
     typeof request.configPath === 'string' &&
     typeof request.runsDir === 'string' &&
-    (request.backend === undefined || typeof request.backend === 'string')
+    (request.backend === undefined || typeof request.backend === 'string') &&
+    (request.sweep === undefined || isSweepStageRequest(request.sweep))
   );
+}
+
+function isFiniteNumber(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value);
+}
+
+export function isSweepMembership(value: unknown): value is SweepMembership {
+  if (typeof value !== 'object' || value === null) {
+    return false;
+  }
+  const membership = value as Record<string, unknown>;
+  return (
+    typeof membership.sweepId === 'string' &&
+    membership.sweepId !== '' &&
+    Number.isInteger(membership.index) &&
+    (membership.index as number) >= 0 &&
+    isFiniteNumber(membership.temperature) &&
+    membership.temperature > 0 &&
+    isFiniteNumber(membership.softWeight) &&
+    isFiniteNumber(membership.hardWeight)
+  );
+}
+
+export function isSweepStageRequest(value: unknown): value is SweepStageRequest {
+  if (typeof value !== 'object' || value === null) {
+    return false;
+  }
+  const stage = value as Record<string, unknown>;
+  if (typeof stage.sweepDir !== 'string' || stage.sweepDir === '') {
+    return false;
+  }
+  if (stage.stage === 'shared') {
+    return typeof stage.sweepId === 'string' && stage.sweepId !== '';
+  }
+  return stage.stage === 'child' && isSweepMembership(stage.membership);
 }
 
 export function isRunCancelRequest(value: unknown): value is RunCancelRequest {

@@ -5,7 +5,7 @@
 // This module has no runtime dependencies besides its guards.
 
 import type { ModelRole } from '../config/types';
-import type { RunEpochEvent, RunStatus, RunSummary, StoredSubsetLayout, WorkerEvent } from './messages';
+import type { RunEpochEvent, RunStatus, RunSummary, StoredSubsetLayout, SweepSummary, WorkerEvent } from './messages';
 
 /** A worker event as stored in events.jsonl, with its ISO `time`; absent on events that never reached the file. */
 export type StoredWorkerEvent = WorkerEvent & { time?: string };
@@ -65,7 +65,17 @@ export interface ResultsErrorMessage {
   message: string;
 }
 
-export type ResultsHostMessage = ResultsSnapshotMessage | ResultsEventsMessage | ResultsSoftenedMessage | ResultsErrorMessage;
+/**
+ * The sweep that the run is a child of, sent after the snapshot and again when sweep.json changes.
+ * The host finds the sweep from the run's summary, so the webview never names it.
+ */
+export interface ResultsSweepMessage {
+  type: 'results/sweep';
+  runId: string;
+  sweep: SweepSummary;
+}
+
+export type ResultsHostMessage = ResultsSnapshotMessage | ResultsEventsMessage | ResultsSoftenedMessage | ResultsErrorMessage | ResultsSweepMessage;
 
 // Host -> compare webview.
 
@@ -195,6 +205,7 @@ const hostMessageTypes: ReadonlySet<string> = new Set([
   'results/events',
   'results/softened',
   'results/error',
+  'results/sweep',
   'compare/snapshot',
   'compare/events',
 ]);

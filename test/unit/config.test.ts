@@ -713,6 +713,7 @@ test('schema defaults match resolved defaults', () => {
       },
     },
     { data: { source: 'idx', train: { images: 'a', labels: 'b' }, test: { images: 'c', labels: 'd' } } },
+    { sweep: { temperature: [2, 4] } },
   ];
   for (const input of inputs) {
     const { config, problems } = parseConfig(JSON.stringify(input), configPath);

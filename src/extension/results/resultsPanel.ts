@@ -9,9 +9,12 @@ import * as vscode from 'vscode';
 import { isWebviewToHostMessage, type ResultsHostMessage } from '../../protocol/webview';
 import { loggedBadLines, pollIntervalMs, resultsViewType, setWebviewPage, webviewOptions, type ResultsLog } from './panelContent';
 import { ResultsFeed } from './resultsFeed';
+import { SweepFeed } from './sweepFeed';
 
 export class ResultsPanel implements vscode.Disposable {
   private readonly feed: ResultsFeed | undefined;
+  /** The sweep of a child run, sent beside the run's own messages. */
+  private readonly sweepFeed: SweepFeed | undefined;
   /** True between the webview's ready message and the moment it is hidden or disposed. */
   private ready = false;
   private pollTimer: ReturnType<typeof setInterval> | undefined;
@@ -38,6 +41,7 @@ export class ResultsPanel implements vscode.Disposable {
       runDir === undefined
         ? undefined
         : new ResultsFeed(runId, runDir, (warning) => this.log('warn', `Run ${runId}: ${warning}`), (line, text) => this.reportBadLine(line, text));
+    this.sweepFeed = runDir === undefined ? undefined : new SweepFeed(runId, runDir);
     setWebviewPage(panel.webview, extensionUri, panel.title, { view: 'results', runId });
     this.disposables.push(
       panel.webview.onDidReceiveMessage((message: unknown) => this.receive(message)),
@@ -100,7 +104,11 @@ export class ResultsPanel implements vscode.Disposable {
 
     this.badLines = 0;
     this.post(this.feed.snapshot());
-    if (!this.feed.finished) {
+    const sweep = this.sweepFeed?.poll(true);
+    if (sweep !== undefined) {
+      this.post(sweep);
+    }
+    if (!this.feed.finished || this.sweepFeed?.finished === false) {
       this.pollTimer = setInterval(() => this.refresh(), pollIntervalMs);
     }
   }
@@ -110,7 +118,11 @@ export class ResultsPanel implements vscode.Disposable {
       return;
     }
     this.feed.poll().forEach((message) => this.post(message));
-    if (this.feed.finished) {
+    const sweep = this.sweepFeed?.poll();
+    if (sweep !== undefined) {
+      this.post(sweep);
+    }
+    if (this.feed.finished && this.sweepFeed?.finished !== false) {
       this.stopPolling();
     }
   }

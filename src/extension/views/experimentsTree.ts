@@ -4,7 +4,9 @@
 import * as vscode from 'vscode';
 
 import type { ModelRole } from '../../config/types';
-import type { ModelEvaluation } from '../../protocol/messages';
+import type { ModelEvaluation, SweepSummary } from '../../protocol/messages';
+import { groupSweepRuns } from '../sweeps/sweepIndex';
+import type { SweepsModel } from '../sweeps/sweepsModel';
 import { formatCount, MODEL_ROLES, roleLabel, type Localizer } from '../format';
 import type { ExperimentRun, PendingRun, RunsModel } from '../runsModel';
 import { describeProgress } from '../runProgress';
@@ -18,16 +20,26 @@ import {
   RUN_STATUS_COLORS,
   RUN_STATUS_ICONS,
 } from './runLabels';
+import { sweepChildLabel, sweepDescription, sweepLabel } from './sweepLabels';
 
 export const EXPERIMENTS_VIEW_ID = 'distill.experiments';
 
-export type ExperimentNode = GroupNode | RunNode | PendingNode | ModelNode;
+export type ExperimentNode = GroupNode | RunNode | PendingNode | ModelNode | SweepNode;
 
 export interface GroupNode {
   kind: 'group';
   name: string;
   runs: ExperimentRun[];
   pending: PendingRun[];
+  sweeps: SweepNode[];
+}
+
+/** A sweep under its experiment, with its child runs in grid order. */
+export interface SweepNode {
+  kind: 'sweep';
+  sweepId: string;
+  summary?: SweepSummary;
+  runs: ExperimentRun[];
 }
 
 export interface RunNode {
@@ -59,11 +71,15 @@ export class ExperimentsTreeProvider implements vscode.TreeDataProvider<Experime
   private readonly subscription: vscode.Disposable;
   private readonly parents = new Map<ExperimentNode, ExperimentNode>();
 
+  private readonly sweepSubscription: vscode.Disposable | undefined;
+
   constructor(
     private readonly model: RunsModel,
     private readonly l10n: Localizer,
+    private readonly sweeps?: SweepsModel,
   ) {
     this.subscription = model.onDidChange(() => this.changeEmitter.fire(undefined));
+    this.sweepSubscription = sweeps?.onDidChange(() => this.changeEmitter.fire(undefined));
   }
 
   /** Root: one group per config name, ordered by its newest run; runs that wait for a worker come first. */
@@ -91,6 +107,8 @@ export class ExperimentsTreeProvider implements vscode.TreeDataProvider<Experime
         return this.pendingItem(node.pending);
       case 'model':
         return this.modelItem(node);
+      case 'sweep':
+        return this.sweepItem(node);
     }
   }
 
@@ -99,7 +117,7 @@ export class ExperimentsTreeProvider implements vscode.TreeDataProvider<Experime
     const groupOf = (name: string): GroupNode => {
       let group = groups.get(name);
       if (group === undefined) {
-        group = { kind: 'group', name, runs: [], pending: [] };
+        group = { kind: 'group', name, runs: [], pending: [], sweeps: [] };
         groups.set(name, group);
       }
       return group;
@@ -107,8 +125,19 @@ export class ExperimentsTreeProvider implements vscode.TreeDataProvider<Experime
     for (const pending of this.model.pending()) {
       groupOf(pending.name).pending.push(pending);
     }
+    // The children of a sweep go under one sweep node instead of being runs of their experiment.
+    const { plain, groups: sweepGroups } = groupSweepRuns(
+      this.model.runs(),
+      this.sweeps?.sweeps() ?? [],
+      (run) => run.record.summary?.sweep?.sweepId,
+      (run) => run.record.summary?.sweep?.index ?? 0,
+    );
+    for (const sweep of sweepGroups) {
+      const name = sweep.summary?.name ?? sweep.runs[0]?.record.name ?? sweep.sweepId;
+      groupOf(name).sweeps.push({ kind: 'sweep', ...sweep });
+    }
     // runs() is newest first, so groups are created in the order of their newest run.
-    for (const run of this.model.runs()) {
+    for (const run of plain) {
       groupOf(run.record.name).runs.push(run);
     }
     return [...groups.values()];
@@ -119,8 +148,11 @@ export class ExperimentsTreeProvider implements vscode.TreeDataProvider<Experime
       case 'group':
         return [
           ...node.pending.map((pending): PendingNode => ({ kind: 'pending', pending })),
+          ...node.sweeps,
           ...node.runs.map((run): RunNode => ({ kind: 'run', run })),
         ];
+      case 'sweep':
+        return node.runs.map((run): RunNode => ({ kind: 'run', run }));
       case 'run': {
         const models = node.run.record.summary?.models ?? {};
         return MODEL_ROLES.filter((role) => models[role] !== undefined).map(
@@ -138,7 +170,7 @@ export class ExperimentsTreeProvider implements vscode.TreeDataProvider<Experime
     item.id = `group:${node.name}`;
     item.iconPath = new vscode.ThemeIcon('beaker');
     item.contextValue = 'distill.group';
-    const count = node.runs.length + node.pending.length;
+    const count = node.runs.length + node.pending.length + node.sweeps.length;
     item.description = count === 1 ? this.l10n.t('1 run') : this.l10n.t('{0} runs', formatCount(count, this.l10n));
     return item;
   }
@@ -146,8 +178,9 @@ export class ExperimentsTreeProvider implements vscode.TreeDataProvider<Experime
   private runItem(run: ExperimentRun): vscode.TreeItem {
     const { record } = run;
     const hasModels = Object.keys(record.summary?.models ?? {}).length > 0;
+    const membership = record.summary?.sweep;
     const item = new vscode.TreeItem(
-      runLabel(record, this.l10n),
+      membership === undefined ? runLabel(record, this.l10n) : sweepChildLabel(membership, this.l10n),
       hasModels ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None,
     );
     item.id = `run:${record.runDir}`;
@@ -157,6 +190,19 @@ export class ExperimentsTreeProvider implements vscode.TreeDataProvider<Experime
     item.description = run.folderName === undefined ? description : `${description} · ${run.folderName}`;
     item.tooltip = new vscode.MarkdownString(runTooltip(record, run.config, this.l10n));
     item.contextValue = runContextValue(record.status);
+    return item;
+  }
+
+  private sweepItem(node: SweepNode): vscode.TreeItem {
+    const item = new vscode.TreeItem(sweepLabel(node.summary, this.l10n), vscode.TreeItemCollapsibleState.Collapsed);
+    item.id = `sweep:${node.sweepId}`;
+    const live = this.sweeps?.isLive(node.sweepId) ?? false;
+    const status = live ? 'running' : (node.summary?.status ?? 'interrupted');
+    const color = RUN_STATUS_COLORS[status];
+    item.iconPath = new vscode.ThemeIcon(live ? RUN_STATUS_ICONS.running : 'table', color === undefined ? undefined : new vscode.ThemeColor(color));
+    item.description = sweepDescription(node.summary, live, this.l10n);
+    item.tooltip = node.summary?.error ?? node.summary?.configPath;
+    item.contextValue = live ? 'distill.sweep.live' : 'distill.sweep';
     return item;
   }
 
@@ -185,6 +231,7 @@ export class ExperimentsTreeProvider implements vscode.TreeDataProvider<Experime
 
   dispose(): void {
     this.subscription.dispose();
+    this.sweepSubscription?.dispose();
     this.changeEmitter.dispose();
   }
 }

@@ -1,6 +1,6 @@
 // The results page of one run: a header with the run's status, and four tabs (curves, soft
-// targets, accuracy, confusion). It builds its state from the host's snapshot and applies live
-// events in batches, once per animation frame.
+// targets, accuracy, confusion), plus a Sweep tab for a sweep's child runs. It builds its state
+// from the host's snapshot and applies live events in batches, once per animation frame.
 
 import type { ResultsHostMessage } from '../../protocol/webview';
 import { formatFixed } from '../model/format';
@@ -11,6 +11,7 @@ import { ConfusionTab } from './confusionTab';
 import { CurvesTab } from './curvesTab';
 import { h, replaceContent } from './dom';
 import { SoftTargetsTab } from './softTargetsTab';
+import { SweepTab } from './sweepTab';
 import { onThemeChange, readTheme } from './theme';
 
 const allChanges: ReadonlySet<ResultsChange> = new Set<ResultsChange>(['run', 'curves', 'evaluations', 'softened']);
@@ -25,6 +26,8 @@ export class ResultsPage {
   private readonly softTargets: SoftTargetsTab;
   private readonly accuracy: AccuracyTab;
   private readonly confusion: ConfusionTab;
+  /** Created when the host sends the run's sweep, so only sweep children have the tab. */
+  private sweep: SweepTab | undefined;
   private pendingChanges = new Set<ResultsChange>();
   private frameRequested = false;
 
@@ -50,7 +53,10 @@ export class ResultsPage {
     this.body = tabs;
 
     this.root.replaceChildren(this.header, h('p', { class: 'loading' }, 'Loading the run…'));
-    onThemeChange(() => this.curves.setTheme(readTheme()));
+    onThemeChange(() => {
+      this.curves.setTheme(readTheme());
+      this.sweep?.setTheme(readTheme());
+    });
   }
 
   receive(message: ResultsHostMessage): void {
@@ -73,10 +79,24 @@ export class ResultsPage {
           this.schedule(applySoftened(this.state, message.softened));
         }
         break;
+      case 'results/sweep':
+        this.showSweep(message.sweep);
+        break;
       case 'results/error':
         this.root.replaceChildren(this.header, h('p', { class: 'error', role: 'alert' }, message.message));
         break;
     }
+  }
+
+  private showSweep(sweep: Parameters<SweepTab['update']>[0]): void {
+    if (this.sweep === undefined) {
+      this.sweep = new SweepTab(readTheme(), this.ui, this.saveUi);
+      this.body.append(
+        h('vscode-tab-header', { slot: 'header', 'data-testid': `tab-${tabNames.length}` }, 'Sweep'),
+        h('vscode-tab-panel', {}, this.sweep.element),
+      );
+    }
+    this.sweep.update(sweep);
   }
 
   private schedule(changes: ReadonlySet<ResultsChange>): void {

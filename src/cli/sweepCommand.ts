@@ -1,0 +1,126 @@
+// `distill run` on a config with a `sweep`: the shared stage and the child runs go to worker
+// processes (dist/worker.js beside this bundle), at most `sweep.concurrency` at a time. Prints a
+// line per child event, then the grid of test errors.
+
+import * as path from 'node:path';
+
+import { parseConfig } from '../config/parse';
+import { toRejection } from '../engine/inputErrors';
+import type { RunStartRequest, SweepSummary, WorkerEvent } from '../protocol/messages';
+import { describeSweepChild, SweepRunner, type SweepEventSource } from '../sweep/sweepRunner';
+import { formatEpochLine } from './report';
+import { renderSweepTable } from './sweepReport';
+
+export type SweepCommandResult = 'completed' | 'failed' | 'invalidInput' | 'cancelled';
+
+/** Returns whether the config text parses into a config with a `sweep`; invalid configs return false. */
+export function isSweepConfig(configText: string, configPath: string): boolean {
+  return parseConfig(configText, configPath).config?.sweep !== undefined;
+}
+
+function sourceLabel(source: SweepEventSource, summary: SweepSummary | undefined): string {
+  if (source.stage === 'shared') {
+    return 'shared';
+  }
+  const child = summary?.children[source.index];
+  return child === undefined ? `child ${source.index}` : describeSweepChild(child);
+}
+
+function describeEvent(event: WorkerEvent): string | undefined {
+  switch (event.type) {
+    case 'run/started':
+      return `run ${event.runId} on the ${event.backend} backend`;
+    case 'run/phase':
+      return event.detail;
+    case 'run/epoch':
+      return formatEpochLine(event);
+    case 'run/evaluation':
+      return `${event.evaluation.role}: ${event.evaluation.errors} test errors (${(event.evaluation.accuracy * 100).toFixed(2)} %)`;
+    case 'run/log':
+      return event.level === 'info' ? undefined : `${event.level}: ${event.message}`;
+    case 'run/finished':
+      return `${event.status}${event.error !== undefined ? `: ${event.error}` : ''}`;
+    default:
+      return undefined;
+  }
+}
+
+export async function runSweepCommand(request: RunStartRequest, json: boolean): Promise<SweepCommandResult> {
+  const print = (line: string): void => {
+    process.stdout.write(`${line}\n`);
+  };
+  let runner: SweepRunner | undefined;
+  try {
+    runner = new SweepRunner({
+      workerPath: path.join(__dirname, 'worker.js'),
+      configText: request.configText,
+      configPath: request.configPath,
+      runsDir: request.runsDir,
+      backend: request.backend,
+      // Ctrl-C in a terminal signals the whole process group; the CLI forwards it as run/cancel.
+      detachWorkers: true,
+      log: (level, message) => {
+        if (json || level !== 'info') {
+          process.stderr.write(`${level === 'info' ? '' : `${level}: `}${message}\n`);
+        }
+      },
+      onEvent: (source, event) => {
+        if (json) {
+          print(JSON.stringify({ ...event, sweepStage: source }));
+          return;
+        }
+        const line = describeEvent(event);
+        if (line !== undefined) {
+          print(`[${sourceLabel(source, runner?.summary)}] ${line}`);
+        }
+      },
+    });
+  } catch (error) {
+    const rejection = toRejection(error);
+    if (rejection === undefined) {
+      throw error;
+    }
+    process.stderr.write(rejection.kind === 'config' ? `${rejection.message}\n` : `error: ${rejection.message}\n`);
+    return 'invalidInput';
+  }
+
+  if (!json) {
+    print(`Sweep ${runner.sweepId}: ${runner.summary.children.length} child runs, ${runner.summary.concurrency} at a time, writing to ${runner.sweepDir}`);
+  }
+  let interrupts = 0;
+  const activeRunner = runner;
+  const onInterrupt = (): void => {
+    interrupts += 1;
+    if (interrupts === 1) {
+      process.stderr.write('\nStopping every child run at its next batch (press Ctrl-C again to quit at once)...\n');
+      activeRunner.cancel();
+    } else {
+      process.exit(130);
+    }
+  };
+  process.on('SIGINT', onInterrupt);
+
+  try {
+    const started = Date.now();
+    const { summary, rejection } = await runner.run();
+    if (!json) {
+      print(`\n${renderSweepTable(summary, process.stdout.isTTY === true)}`);
+      print(`Sweep folder: ${runner.sweepDir} (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+    }
+    if (rejection !== undefined) {
+      process.stderr.write(rejection.kind === 'config' ? `${rejection.message}\n` : `error: ${rejection.message}\n`);
+      return 'invalidInput';
+    }
+    if (summary.status === 'cancelled') {
+      process.stderr.write('The sweep was cancelled; what it wrote so far is in its folder and run folders.\n');
+      return 'cancelled';
+    }
+    if (summary.status === 'failed') {
+      process.stderr.write(`error: the sweep failed: ${summary.error ?? 'unknown error'}\n`);
+      return 'failed';
+    }
+    return 'completed';
+  } finally {
+    process.off('SIGINT', onInterrupt);
+  }
+}

@@ -1,0 +1,43 @@
+// Text output of `distill run` for a sweep: the grid of distilled test errors and child lines.
+
+import Table from 'cli-table3';
+
+import type { SweepChild, SweepSummary } from '../protocol/messages';
+
+function cellText(child: SweepChild | undefined): string {
+  if (child === undefined) {
+    return '';
+  }
+  if (child.errors !== undefined && child.status === 'completed') {
+    return String(child.errors);
+  }
+  return child.errors !== undefined ? `${child.errors} (${child.status})` : child.status;
+}
+
+/**
+ * Renders a sweep as a table: one row per temperature, one column per soft weight, and the
+ * distilled student's test errors in each cell, followed by the teacher's and the baseline's.
+ */
+export function renderSweepTable(summary: SweepSummary, colors: boolean): string {
+  const table = new Table({
+    head: ['T \\ soft weight', ...summary.softWeights.map(String)],
+    colAligns: ['left', ...summary.softWeights.map(() => 'right' as const)],
+    style: colors ? {} : { head: [], border: [] },
+  });
+  for (const temperature of summary.temperatures) {
+    const row = summary.softWeights.map((softWeight) =>
+      cellText(summary.children.find((child) => child.temperature === temperature && child.softWeight === softWeight)),
+    );
+    table.push([String(temperature), ...row]);
+  }
+
+  const examples = summary.teacher?.examples ?? summary.baseline?.examples;
+  const lines = [`Distilled student's test errors${examples !== undefined ? ` (of ${examples} test examples)` : ''}:`, table.toString()];
+  if (summary.teacher !== undefined) {
+    lines.push(`Teacher: ${summary.teacher.errors} test errors`);
+  }
+  if (summary.baseline !== undefined) {
+    lines.push(`Baseline student (hard labels only): ${summary.baseline.errors} test errors`);
+  }
+  return lines.join('\n');
+}

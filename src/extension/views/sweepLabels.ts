@@ -1,0 +1,49 @@
+// Labels of sweeps and their child runs in the experiments tree. No `vscode` import.
+
+import type { SweepMembership, SweepSummary } from '../../protocol/messages';
+import { formatCount, formatDateTime, type Localizer } from '../format';
+import { statusLabel } from './runLabels';
+
+/** Returns "T = 5 · soft 0.9". */
+export function sweepChildLabel(membership: Pick<SweepMembership, 'temperature' | 'softWeight'>, l10n: Localizer): string {
+  return l10n.t('T = {0} · soft {1}', membership.temperature, membership.softWeight);
+}
+
+/** Returns "Sweep 5 × 2, 4 Dec 2026 23:59", or "Sweep" when sweep.json is missing. */
+export function sweepLabel(summary: SweepSummary | undefined, l10n: Localizer): string {
+  if (summary === undefined) {
+    return l10n.t('Sweep');
+  }
+  return l10n.t('Sweep {0} × {1}, {2}', summary.temperatures.length, summary.softWeights.length, formatDateTime(summary.startedAt, l10n));
+}
+
+/**
+ * Returns the sweep's progress or result: "shared stage", "3 of 10 done", "best 74 errors
+ * (T = 5 · soft 0.9) · baseline 146", or its final status when it did not complete.
+ */
+export function sweepDescription(summary: SweepSummary | undefined, live: boolean, l10n: Localizer): string {
+  if (summary === undefined) {
+    return l10n.t('sweep.json not found');
+  }
+  const done = summary.children.filter((child) => child.status === 'completed').length;
+  if (live && summary.teacher === undefined) {
+    return l10n.t('training the teacher and baseline');
+  }
+  if (live) {
+    return l10n.t('{0} of {1} done', done, summary.children.length);
+  }
+  const evaluated = summary.children.filter((child) => child.errors !== undefined);
+  const parts: string[] = [];
+  if (evaluated.length > 0) {
+    const best = evaluated.reduce((a, b) => ((b.errors as number) < (a.errors as number) ? b : a));
+    parts.push(l10n.t('best {0} errors ({1})', formatCount(best.errors as number, l10n), sweepChildLabel(best, l10n)));
+  }
+  if (summary.baseline !== undefined) {
+    parts.push(l10n.t('baseline {0}', formatCount(summary.baseline.errors, l10n)));
+  }
+  if (summary.status !== 'completed') {
+    // NOTE: "running" here may be a CLI sweep in progress, or one whose window or terminal closed.
+    parts.unshift(l10n.t('{0}, {1} of {2} done', statusLabel(summary.status, l10n), done, summary.children.length));
+  }
+  return parts.join(' · ');
+}

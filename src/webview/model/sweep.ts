@@ -1,0 +1,72 @@
+// The Sweep tab's data: the distilled student's test errors against T, one series per soft weight,
+// with the shared teacher and baseline as constant reference series, and the table of the grid.
+
+import type { SweepChild, SweepSummary } from '../../protocol/messages';
+import type { AlignedColumns } from './curves';
+
+export interface SweepSeriesDefinition {
+  key: string;
+  label: string;
+  kind: 'softWeight' | 'teacher' | 'baseline';
+  /** Position among the soft weights, for the colour; absent on the reference series. */
+  index?: number;
+}
+
+export interface SweepChart {
+  series: SweepSeriesDefinition[];
+  /** x: the temperatures in increasing order; then one column per series, null where a child has no errors yet. */
+  columns: AlignedColumns;
+}
+
+function childAt(sweep: SweepSummary, temperature: number, softWeight: number): SweepChild | undefined {
+  return sweep.children.find((child) => child.temperature === temperature && child.softWeight === softWeight);
+}
+
+/** Builds the chart columns of a sweep; only completed children give points. */
+export function sweepChart(sweep: SweepSummary): SweepChart {
+  const temperatures = [...sweep.temperatures].sort((a, b) => a - b);
+  const series: SweepSeriesDefinition[] = sweep.softWeights.map((softWeight, index) => ({
+    key: `soft-${softWeight}`,
+    label: `soft weight ${softWeight}`,
+    kind: 'softWeight',
+    index,
+  }));
+  const columns: AlignedColumns = [
+    temperatures,
+    ...sweep.softWeights.map((softWeight) =>
+      temperatures.map((temperature) => {
+        const child = childAt(sweep, temperature, softWeight);
+        return child?.status === 'completed' && child.errors !== undefined ? child.errors : null;
+      }),
+    ),
+  ];
+  for (const role of ['teacher', 'baseline'] as const) {
+    const evaluation = sweep[role];
+    if (evaluation !== undefined) {
+      series.push({ key: role, label: role === 'teacher' ? 'teacher' : 'baseline student', kind: role });
+      columns.push(temperatures.map(() => evaluation.errors));
+    }
+  }
+  return { series, columns };
+}
+
+/**
+ * Returns the table of the grid: one row per temperature, one column per soft weight, each cell
+ * the test errors or the child's status when it has none.
+ */
+export function sweepTable(sweep: SweepSummary): { headers: string[]; rows: string[][] } {
+  const headers = ['T', ...sweep.softWeights.map((softWeight) => `soft weight ${softWeight}`)];
+  const rows = [...sweep.temperatures]
+    .sort((a, b) => a - b)
+    .map((temperature) => [
+      String(temperature),
+      ...sweep.softWeights.map((softWeight) => {
+        const child = childAt(sweep, temperature, softWeight);
+        if (child === undefined) {
+          return '';
+        }
+        return child.status === 'completed' && child.errors !== undefined ? String(child.errors) : child.status;
+      }),
+    ]);
+  return { headers, rows };
+}

@@ -1,0 +1,115 @@
+// The Sweep tab's model, the host's SweepFeed over real folders, and the message guard.
+
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { test } from 'node:test';
+
+import { SweepFeed } from '../../src/extension/results/sweepFeed';
+import type { ModelEvaluation, SweepSummary } from '../../src/protocol/messages';
+import { isHostToWebviewMessage } from '../../src/protocol/webview';
+import { writeSweepSummary } from '../../src/sweep/sweepStore';
+import { sweepChart, sweepTable } from '../../src/webview/model/sweep';
+
+function evaluation(role: ModelEvaluation['role'], errors: number): ModelEvaluation {
+  return { role, accuracy: 1 - errors / 1000, errors, examples: 1000, perClassAccuracy: [], confusion: [], meanSoftened: [], parameters: 1, trainingSeconds: 1, inferenceMsPerExample: 0 };
+}
+
+function sweep(overrides: Partial<SweepSummary> = {}): SweepSummary {
+  return {
+    sweepId: '20261204-120000-quick',
+    name: 'quick',
+    configPath: '/w/distill.json',
+    status: 'running',
+    startedAt: '2026-12-04T12:00:00.000Z',
+    temperatures: [5, 1],
+    softWeights: [0.5, 0.9],
+    concurrency: 2,
+    children: [
+      { index: 0, temperature: 5, softWeight: 0.5, hardWeight: 0.5, status: 'completed', errors: 40 },
+      { index: 1, temperature: 5, softWeight: 0.9, hardWeight: 0.1, status: 'running', errors: 99 },
+      { index: 2, temperature: 1, softWeight: 0.5, hardWeight: 0.5, status: 'completed', errors: 60 },
+      { index: 3, temperature: 1, softWeight: 0.9, hardWeight: 0.1, status: 'failed', error: 'NaN loss' },
+    ],
+    teacher: evaluation('teacher', 20),
+    baseline: evaluation('baseline', 70),
+    ...overrides,
+  };
+}
+
+test('sweep chart sorts temperatures', () => {
+  const chart = sweepChart(sweep());
+
+  assert.deepEqual(
+    chart.series.map((series) => series.key),
+    ['soft-0.5', 'soft-0.9', 'teacher', 'baseline'],
+  );
+  assert.deepEqual(chart.columns[0], [1, 5]);
+  assert.deepEqual(chart.columns[1], [60, 40]);
+  assert.deepEqual(chart.columns[2], [null, null], 'only completed children give points');
+  assert.deepEqual(chart.columns[3], [20, 20]);
+  assert.deepEqual(chart.columns[4], [70, 70]);
+});
+
+test('sweep chart without references', () => {
+  const chart = sweepChart(sweep({ teacher: undefined, baseline: undefined }));
+
+  assert.equal(chart.series.length, 2);
+  assert.equal(chart.columns.length, 3);
+});
+
+test('sweep table shows status cells', () => {
+  const table = sweepTable(sweep());
+
+  assert.deepEqual(table.headers, ['T', 'soft weight 0.5', 'soft weight 0.9']);
+  assert.deepEqual(table.rows, [
+    ['1', '60', 'failed'],
+    ['5', '40', 'running'],
+  ]);
+});
+
+test('sweep message passes guard', () => {
+  assert.equal(isHostToWebviewMessage({ type: 'results/sweep', runId: 'r', sweep: sweep() }), true);
+});
+
+test('sweep feed reads child sweep', () => {
+  const workspace = mkdtempSync(path.join(tmpdir(), 'distill-sweep-feed-'));
+  const runDir = path.join(workspace, '.distill', 'runs', 'child');
+  const sweepDir = path.join(workspace, '.distill', 'sweeps', '20261204-120000-quick');
+  mkdirSync(runDir, { recursive: true });
+  mkdirSync(sweepDir, { recursive: true });
+  const membership = { sweepId: '20261204-120000-quick', index: 0, temperature: 5, softWeight: 0.5, hardWeight: 0.5 };
+  writeFileSync(path.join(runDir, 'summary.json'), JSON.stringify({ runId: 'child', models: {}, status: 'completed', sweep: membership }));
+  writeSweepSummary(sweepDir, sweep());
+  const feed = new SweepFeed('child', runDir);
+
+  const first = feed.poll(true);
+  assert.equal(first?.type, 'results/sweep');
+  assert.equal(first?.sweep.sweepId, membership.sweepId);
+  assert.equal(feed.finished, false);
+  assert.equal(feed.poll(), undefined, 'unchanged sweep.json is not sent again');
+
+  writeSweepSummary(sweepDir, sweep({ status: 'completed' }));
+  assert.equal(feed.poll()?.sweep.status, 'completed');
+  assert.equal(feed.finished, true);
+});
+
+test('sweep feed rejects climbing ids', () => {
+  const workspace = mkdtempSync(path.join(tmpdir(), 'distill-sweep-feed-'));
+  const runDir = path.join(workspace, '.distill', 'runs', 'child');
+  mkdirSync(runDir, { recursive: true });
+  writeFileSync(path.join(runDir, 'summary.json'), JSON.stringify({ runId: 'child', models: {}, sweep: { sweepId: '../../..' } }));
+
+  const feed = new SweepFeed('child', runDir);
+
+  assert.equal(feed.poll(true), undefined);
+  assert.equal(feed.finished, true);
+});
+
+test('plain run has no sweep', () => {
+  const runDir = mkdtempSync(path.join(tmpdir(), 'distill-sweep-feed-'));
+  writeFileSync(path.join(runDir, 'summary.json'), JSON.stringify({ runId: 'plain', models: {} }));
+
+  assert.equal(new SweepFeed('plain', runDir).poll(true), undefined);
+});
