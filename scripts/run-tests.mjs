@@ -1,10 +1,14 @@
-// Runs every test/unit/**/*.test.ts file with node's test runner, TypeScript loaded by tsx.
-// Node 20's `--test` takes no glob patterns, so the files are listed here.
+// Runs test files with node's test runner, TypeScript loaded by tsx. Each argument is a folder,
+// searched for *.test.ts files, or one test file; the default is test/unit. Node 20's `--test`
+// takes no glob patterns, so the files are listed here.
 import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 function findTests(folder) {
+  if (!statSync(folder).isDirectory()) {
+    return [folder];
+  }
   return readdirSync(folder, { withFileTypes: true }).flatMap((entry) => {
     const path = join(folder, entry.name);
     if (entry.isDirectory()) {
@@ -14,8 +18,8 @@ function findTests(folder) {
   });
 }
 
-const folders = process.argv.slice(2);
-const files = (folders.length > 0 ? folders : ['test/unit']).flatMap(findTests).sort();
+const paths = process.argv.slice(2);
+const files = (paths.length > 0 ? paths : ['test/unit']).flatMap(findTests).sort();
 const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], {
   stdio: 'inherit',
 });
