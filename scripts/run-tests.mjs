@@ -6,7 +6,12 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 function findTests(folder) {
-  if (!statSync(folder).isDirectory()) {
+  const stats = statSync(folder, { throwIfNoEntry: false });
+  if (stats === undefined) {
+    console.error(`run-tests: ${folder} not found; pass test folders or *.test.ts files`);
+    process.exit(2);
+  }
+  if (!stats.isDirectory()) {
     return [folder];
   }
   return readdirSync(folder, { withFileTypes: true }).flatMap((entry) => {
