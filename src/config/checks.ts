@@ -373,16 +373,15 @@ function configFilePaths(config: DistillConfig): { pointer: string; path: string
       }
     });
   }
+  // Only the training files of a transfer source are read, so only they must exist.
   const transferSource = config.transfer.source;
   if (transferSource?.source === 'idx') {
     paths.push(
       { pointer: '/transfer/source/train/images', path: transferSource.train.images },
       { pointer: '/transfer/source/train/labels', path: transferSource.train.labels },
-      { pointer: '/transfer/source/test/images', path: transferSource.test.images },
-      { pointer: '/transfer/source/test/labels', path: transferSource.test.labels },
     );
   } else if (transferSource?.source === 'csv') {
-    paths.push({ pointer: '/transfer/source/train', path: transferSource.train }, { pointer: '/transfer/source/test', path: transferSource.test });
+    paths.push({ pointer: '/transfer/source/train', path: transferSource.train });
   }
   return paths;
 }
