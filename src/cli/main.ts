@@ -69,7 +69,7 @@ class ProgressView {
         this.print(formatEpochLine(event));
         break;
       case 'run/evaluation':
-        this.print(`${event.evaluation.role}: ${event.evaluation.errors} test errors (${(event.evaluation.accuracy * 100).toFixed(2)} %)`);
+        this.print(`${event.evaluation.role}${event.evaluation.member === undefined ? '' : ` ${event.evaluation.member}`}: ${event.evaluation.errors} test errors (${(event.evaluation.accuracy * 100).toFixed(2)} %)`);
         break;
       case 'run/log':
         if (event.level !== 'info') {

@@ -159,7 +159,8 @@ test('bias adjustment fills the summary', async () => {
   assert.ok(adjustment !== undefined);
   assert.deepEqual(adjustment.classes, [3]);
   assert.equal(adjustment.offsets.length, 1);
-  assert.ok(adjustment.offsets[0] >= 0 && adjustment.offsets[0] <= 4);
+  assert.ok(adjustment.offsets[0] >= 0);
+  assert.ok(adjustment.offsets[0] <= 4);
   assert.ok(adjustment.validationErrorsAfter <= adjustment.validationErrorsBefore);
   assert.equal(adjustment.testErrorsBefore, summary.models.distilled?.errors);
   assert.equal(adjustment.testErrorsAfter, adjustment.evaluation.errors);
