@@ -8,7 +8,6 @@ import * as path from 'node:path';
 import { MultiBar, Presets, type SingleBar } from 'cli-progress';
 import { Command, InvalidArgumentError } from 'commander';
 
-import type { ModelRole } from '../config/types';
 import { runExperiment } from '../engine/experiment';
 import { toRejection } from '../engine/inputErrors';
 import type { RunStartRequest, WorkerEvent } from '../protocol/messages';
@@ -26,7 +25,8 @@ interface RunOptions {
 /** Shows events as progress bars on a terminal, or as plain lines elsewhere (CI logs, pipes). */
 class ProgressView {
   private readonly bars: MultiBar | undefined;
-  private readonly roleBars = new Map<ModelRole, SingleBar>();
+  /** Progress bars by model: a role, or `teacher <member>` for an ensemble member. */
+  private readonly roleBars = new Map<string, SingleBar>();
 
   constructor(enabled: boolean) {
     this.bars = enabled
@@ -59,7 +59,7 @@ class ProgressView {
         this.print(event.detail);
         break;
       case 'run/progress':
-        this.updateBar(event.role, (event.epoch - 1) * event.batches + event.batch, event.epochs * event.batches, {
+        this.updateBar(event.member === undefined ? event.role : `${event.role} ${event.member}`, (event.epoch - 1) * event.batches + event.batch, event.epochs * event.batches, {
           epoch: event.epoch,
           epochs: event.epochs,
           loss: event.loss.toFixed(4),
@@ -81,14 +81,15 @@ class ProgressView {
     }
   }
 
-  private updateBar(role: ModelRole, value: number, total: number, payload: Record<string, unknown>): void {
+  /** Updates the progress bar of one model: a role, or `teacher <member>` for an ensemble member. */
+  private updateBar(model: string, value: number, total: number, payload: Record<string, unknown>): void {
     if (this.bars === undefined) {
       return;
     }
-    let bar = this.roleBars.get(role);
+    let bar = this.roleBars.get(model);
     if (bar === undefined) {
-      bar = this.bars.create(total, 0, { role: role.padEnd(9), ...payload });
-      this.roleBars.set(role, bar);
+      bar = this.bars.create(total, 0, { role: model.padEnd(9), ...payload });
+      this.roleBars.set(model, bar);
     }
     bar.setTotal(total);
     bar.update(value, payload);
