@@ -51,6 +51,9 @@ export function checkSemantics(value: unknown, root: JsonNode, text: string): Co
   return list.problems;
 }
 
+/** Characters allowed in an ensemble member's name, which names its folder models/teacher-<name>. */
+const MEMBER_NAME_PATTERN = /^[A-Za-z0-9._-]+$/;
+
 function checkEnsemble(value: unknown, list: ProblemList): void {
   const ensemble = at(value, 'teacher', 'ensemble');
   if (ensemble === undefined) {
@@ -79,6 +82,14 @@ function checkEnsemble(value: unknown, list: ProblemList): void {
   ensemble.forEach((member, index) => {
     const written = at(member, 'name');
     if (written !== undefined && typeof written !== 'string') {
+      return;
+    }
+    if (written !== undefined && !MEMBER_NAME_PATTERN.test(written)) {
+      list.add(
+        `/teacher/ensemble/${index}/name`,
+        `the member name ${JSON.stringify(written)} is also the name of its model folder, teacher-<name>, so it may contain only letters, digits, ".", "_" and "-". ` +
+          `Rename it, e.g. "name": ${JSON.stringify(written.replace(/[^A-Za-z0-9._-]+/g, '-'))}.`,
+      );
       return;
     }
     const name = written ?? defaultMemberName(index);

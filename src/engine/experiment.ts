@@ -22,7 +22,7 @@ import { evaluateModel, predictLogits, type LogitsFunction, type PrecomputedLogi
 import { buildModel, copyWeights, forward, type InputDescription } from './models/build';
 import { loadModel, saveModel } from './models/modelIo';
 import { prepareLoadedTeacher, type LoadedTeacher } from './models/loadedTeacher';
-import { RunStore, safeRunName } from './runStore';
+import { RunStore } from './runStore';
 import { CancelledError, trainModel } from './trainer';
 
 export interface ExperimentHooks {
@@ -253,7 +253,7 @@ class ExperimentRun {
       this.send({ type: 'run/evaluation', runId: this.store.runId, evaluation });
       this.log('info', `teacher ${member.name}: ${evaluation.errors} test errors of ${evaluation.examples} (accuracy ${(evaluation.accuracy * 100).toFixed(2)}%)`);
       if (member.kind === 'train') {
-        await saveModel(model, this.store.modelDir(`teacher-${safeRunName(member.name)}`));
+        await saveModel(model, this.store.modelDir(`teacher-${member.name}`));
       }
     }
 

@@ -99,6 +99,13 @@ test('duplicate member names', () => {
   assert.match(problem.message, /members 0 and 1 are both named "wide"/);
 });
 
+test('member name with a slash', () => {
+  const problem = onlyProblem('{ "teacher": { "ensemble": [{ "name": "wide/1" }, {}] } }');
+
+  assertAt(problem, '/teacher/ensemble/0/name', 1, 39);
+  assert.match(problem.message, /may contain only letters, digits, "\.", "_" and "-"\. Rename it, e\.g\. "name": "wide-1"\./);
+});
+
 test('explicit name clashing with a default', () => {
   const problem = onlyProblem('{ "teacher": { "ensemble": [{ "name": "member-2" }, {}] } }');
 
