@@ -8,7 +8,6 @@ import * as path from 'node:path';
 import { MultiBar, Presets, type SingleBar } from 'cli-progress';
 import { Command, InvalidArgumentError } from 'commander';
 
-import type { ModelRole } from '../config/types';
 import { runExperiment } from '../engine/experiment';
 import { toRejection } from '../engine/inputErrors';
 import type { RunStartRequest, WorkerEvent } from '../protocol/messages';
@@ -27,7 +26,8 @@ interface RunOptions {
 /** Shows events as progress bars on a terminal, or as plain lines elsewhere (CI logs, pipes). */
 class ProgressView {
   private readonly bars: MultiBar | undefined;
-  private readonly roleBars = new Map<ModelRole, SingleBar>();
+  /** Progress bars by model: a role, or `teacher <member>` for an ensemble member. */
+  private readonly roleBars = new Map<string, SingleBar>();
 
   constructor(enabled: boolean) {
     this.bars = enabled
@@ -60,7 +60,7 @@ class ProgressView {
         this.print(event.detail);
         break;
       case 'run/progress':
-        this.updateBar(event.role, (event.epoch - 1) * event.batches + event.batch, event.epochs * event.batches, {
+        this.updateBar(event.member === undefined ? event.role : `${event.role} ${event.member}`, (event.epoch - 1) * event.batches + event.batch, event.epochs * event.batches, {
           epoch: event.epoch,
           epochs: event.epochs,
           loss: event.loss.toFixed(4),
@@ -70,7 +70,7 @@ class ProgressView {
         this.print(formatEpochLine(event));
         break;
       case 'run/evaluation':
-        this.print(`${event.evaluation.role}: ${event.evaluation.errors} test errors (${(event.evaluation.accuracy * 100).toFixed(2)} %)`);
+        this.print(`${event.evaluation.role}${event.evaluation.member === undefined ? '' : ` ${event.evaluation.member}`}: ${event.evaluation.errors} test errors (${(event.evaluation.accuracy * 100).toFixed(2)} %)`);
         break;
       case 'run/log':
         if (event.level !== 'info') {
@@ -82,14 +82,15 @@ class ProgressView {
     }
   }
 
-  private updateBar(role: ModelRole, value: number, total: number, payload: Record<string, unknown>): void {
+  /** Updates the progress bar of one model: a role, or `teacher <member>` for an ensemble member. */
+  private updateBar(model: string, value: number, total: number, payload: Record<string, unknown>): void {
     if (this.bars === undefined) {
       return;
     }
-    let bar = this.roleBars.get(role);
+    let bar = this.roleBars.get(model);
     if (bar === undefined) {
-      bar = this.bars.create(total, 0, { role: role.padEnd(9), ...payload });
-      this.roleBars.set(role, bar);
+      bar = this.bars.create(total, 0, { role: model.padEnd(9), ...payload });
+      this.roleBars.set(model, bar);
     }
     bar.setTotal(total);
     bar.update(value, payload);

@@ -3,7 +3,7 @@
 import Table from 'cli-table3';
 
 import type { ModelRole } from '../config/types';
-import type { RunEpochEvent, RunSummary } from '../protocol/messages';
+import type { ModelEvaluation, RunEpochEvent, RunSummary } from '../protocol/messages';
 
 const roleLabels: Record<ModelRole, string> = {
   teacher: 'Teacher',
@@ -34,28 +34,49 @@ export function gapRecovered(summary: RunSummary): number | undefined {
   return gap > 0 ? (baseline.errors - distilled.errors) / gap : undefined;
 }
 
-/** Renders the teacher / distilled / baseline comparison as a text table. */
+function tableRow(label: string, evaluation: ModelEvaluation, trainingTime: string): string[] {
+  return [
+    label,
+    `${(evaluation.accuracy * 100).toFixed(2)} %`,
+    `${evaluation.errors} / ${evaluation.examples}`,
+    evaluation.parameters.toLocaleString('en-US'),
+    trainingTime,
+  ];
+}
+
+function formatOffset(offset: number): string {
+  return `${offset >= 0 ? '+' : ''}${offset}`;
+}
+
+/**
+ * Renders the teacher / distilled / baseline comparison as a text table. An ensemble teacher gets
+ * one row per member above its own `ensemble` row, and a bias adjustment gets a row for the
+ * adjusted student and lines with the offsets and the errors on the omitted classes.
+ */
 export function renderSummaryTable(summary: RunSummary, colors: boolean): string {
   const table = new Table({
     head: ['Model', 'Test accuracy', 'Test errors', 'Parameters', 'Training time'],
     colAligns: ['left', 'right', 'right', 'right', 'right'],
     style: colors ? {} : { head: [], border: [] },
   });
+  for (const member of summary.ensemble?.members ?? []) {
+    table.push(tableRow(`Teacher member ${member.member ?? '?'}`, member, member.trainingSeconds === 0 ? 'loaded' : formatSeconds(member.trainingSeconds)));
+  }
   for (const role of roleOrder) {
     const evaluation = summary.models[role];
     if (evaluation === undefined) {
       continue;
     }
-    table.push([
-      roleLabels[role],
-      `${(evaluation.accuracy * 100).toFixed(2)} %`,
-      `${evaluation.errors} / ${evaluation.examples}`,
-      evaluation.parameters.toLocaleString('en-US'),
-      role === 'teacher' && evaluation.trainingSeconds === 0 ? 'loaded' : formatSeconds(evaluation.trainingSeconds),
-    ]);
+    const label = role === 'teacher' && summary.ensemble !== undefined ? `Teacher ensemble (${summary.ensemble.combine})` : roleLabels[role];
+    const trainingTime = role === 'teacher' && evaluation.trainingSeconds === 0 ? 'loaded' : formatSeconds(evaluation.trainingSeconds);
+    table.push(tableRow(label, evaluation, trainingTime));
+    if (role === 'distilled' && summary.biasAdjustment !== undefined) {
+      table.push(tableRow('Distilled, bias-adjusted', summary.biasAdjustment.evaluation, formatSeconds(evaluation.trainingSeconds)));
+    }
   }
 
   const lines = [table.toString()];
+  lines.push(...renderBiasAdjustment(summary));
   const { distilled, baseline } = summary.models;
   if (distilled !== undefined && baseline !== undefined) {
     const difference = baseline.errors - distilled.errors;
@@ -69,8 +90,28 @@ export function renderSummaryTable(summary: RunSummary, colors: boolean): string
   return lines.join('\n');
 }
 
+/** Lines on the bias adjustment: offsets, validation and test errors, and errors on each omitted class before and after. */
+export function renderBiasAdjustment(summary: RunSummary): string[] {
+  const adjustment = summary.biasAdjustment;
+  if (adjustment === undefined) {
+    return [];
+  }
+  const offsets = adjustment.classes.map((classId, index) => `class ${classId} ${formatOffset(adjustment.offsets[index])}`).join(', ');
+  const lines = [
+    `Bias adjustment (offsets with the fewest validation errors): ${offsets}.`,
+    `  Validation errors ${adjustment.validationErrorsBefore} → ${adjustment.validationErrorsAfter}; test errors ${adjustment.testErrorsBefore} → ${adjustment.testErrorsAfter}.`,
+  ];
+  adjustment.classes.forEach((classId, index) => {
+    lines.push(
+      `  Test errors on class ${classId}: ${adjustment.classTestErrorsBefore[index]} → ${adjustment.classTestErrorsAfter[index]} of ${adjustment.classTestExamples[index]}.`,
+    );
+  });
+  return lines;
+}
+
 export function formatEpochLine(event: RunEpochEvent): string {
-  const parts = [`${event.role.padEnd(9)} epoch ${String(event.epoch).padStart(3)}/${event.epochs}`, `loss ${event.loss.toFixed(4)}`];
+  const model = event.member === undefined ? event.role : `${event.role} ${event.member}`;
+  const parts = [`${model.padEnd(9)} epoch ${String(event.epoch).padStart(3)}/${event.epochs}`, `loss ${event.loss.toFixed(4)}`];
   if (event.softLoss !== undefined && event.hardLoss !== undefined) {
     parts.push(`soft ${event.softLoss.toFixed(4)}`, `hard ${event.hardLoss.toFixed(4)}`);
   }

@@ -6,7 +6,7 @@ import { dirname, resolve } from 'node:path';
 
 import { parseTree, type Node as JsonNode } from 'jsonc-parser';
 
-import { DEFAULT_VALIDATION_EXAMPLES, DISTILLATION_DEFAULTS, TRAIN_DEFAULTS } from './defaults';
+import { BIAS_ADJUSTMENT_DEFAULTS, DEFAULT_VALIDATION_EXAMPLES, defaultMemberName, DISTILLATION_DEFAULTS, TRAIN_DEFAULTS } from './defaults';
 import { valueRange } from './locate';
 import { createProblem, type ConfigProblem, type ProblemSeverity } from './problems';
 import type { DistillConfig } from './types';
@@ -47,7 +47,103 @@ export function checkSemantics(value: unknown, root: JsonNode, text: string): Co
   checkValidationSplit(value, list);
   checkCosineSchedules(value, list);
   checkSweep(value, list);
+  checkEnsemble(value, list);
+  checkBiasAdjustment(value, list);
   return list.problems;
+}
+
+/** Characters allowed in an ensemble member's name, which names its folder models/teacher-<name>. */
+const MEMBER_NAME_PATTERN = /^[A-Za-z0-9._-]+$/;
+
+function checkEnsemble(value: unknown, list: ProblemList): void {
+  const ensemble = at(value, 'teacher', 'ensemble');
+  if (ensemble === undefined) {
+    if (at(value, 'teacher', 'combine') !== undefined) {
+      list.add(
+        '/teacher/combine',
+        '"combine" sets how an ensemble teacher combines its members, but this teacher has no "ensemble". ' +
+          'Remove "combine", or list the members in "ensemble".',
+      );
+    }
+    return;
+  }
+  if (!Array.isArray(ensemble) || ensemble.length === 0) {
+    return;
+  }
+  if (ensemble.length === 1) {
+    list.add(
+      '/teacher/ensemble',
+      'an ensemble of one member teaches exactly what that member alone would. ' +
+        'Add members (e.g. the same model with another "seed"), or move the member\'s settings into "teacher".',
+      'warning',
+    );
+  }
+
+  const firstIndexByName = new Map<string, number>();
+  ensemble.forEach((member, index) => {
+    const written = at(member, 'name');
+    if (written !== undefined && typeof written !== 'string') {
+      return;
+    }
+    if (written !== undefined && !MEMBER_NAME_PATTERN.test(written)) {
+      list.add(
+        `/teacher/ensemble/${index}/name`,
+        `the member name ${JSON.stringify(written)} is also the name of its model folder, teacher-<name>, so it may contain only letters, digits, ".", "_" and "-". ` +
+          `Rename it, e.g. "name": ${JSON.stringify(written.replace(/[^A-Za-z0-9._-]+/g, '-'))}.`,
+      );
+      return;
+    }
+    const name = written ?? defaultMemberName(index);
+    const first = firstIndexByName.get(name);
+    if (first === undefined) {
+      firstIndexByName.set(name, index);
+      return;
+    }
+    const pointer = written !== undefined ? `/teacher/ensemble/${index}/name` : `/teacher/ensemble/${index}`;
+    const origin = written !== undefined ? '' : ' (its default name)';
+    list.add(
+      pointer,
+      `members ${first} and ${index} are both named "${name}"${origin}, but each member needs its own name for its model folder and its report row. ` +
+        'Give one of them another "name".',
+    );
+  });
+}
+
+function checkBiasAdjustment(value: unknown, list: ProblemList): void {
+  const adjustBias = at(value, 'transfer', 'adjustBias');
+  if (adjustBias === undefined || adjustBias === false) {
+    return;
+  }
+  const pointer = '/transfer/adjustBias';
+  if (typeof adjustBias === 'object' && adjustBias !== null && !Array.isArray(adjustBias)) {
+    const min = at(adjustBias, 'min') ?? BIAS_ADJUSTMENT_DEFAULTS.min;
+    const max = at(adjustBias, 'max') ?? BIAS_ADJUSTMENT_DEFAULTS.max;
+    if (typeof min === 'number' && typeof max === 'number' && min > max) {
+      list.add(
+        at(adjustBias, 'max') !== undefined ? `${pointer}/max` : `${pointer}/min`,
+        `min (${min}) is above max (${max}), so no offset lies in the range. Set "min" at or below "max", e.g. "min": 0, "max": 8.`,
+      );
+    }
+  } else if (adjustBias !== true) {
+    return;
+  }
+
+  const omitClasses = at(value, 'transfer', 'omitClasses');
+  if (!Array.isArray(omitClasses) || omitClasses.length === 0) {
+    list.add(
+      pointer,
+      'adjustBias raises the output biases of the classes left out of the transfer set, but "omitClasses" is empty, so the search is skipped. ' +
+        'Add classes to "omitClasses", e.g. "omitClasses": [3], or remove "adjustBias".',
+      'warning',
+    );
+  }
+  if (at(value, 'data', 'validation') === 0) {
+    list.add(
+      '/data/validation',
+      'adjustBias picks its offsets on the validation examples, but "validation" is 0. ' +
+        'Hold out validation examples, e.g. "validation": 5000, or remove "adjustBias".',
+    );
+  }
 }
 
 function checkLossWeights(value: unknown, list: ProblemList): void {
@@ -113,21 +209,33 @@ function checkImageShapeNeeds(value: unknown, list: ProblemList): void {
     if (role === 'teacher' && at(value, 'teacher', 'load') !== undefined) {
       continue;
     }
-    if (at(value, role, 'model', 'type') === 'cnn') {
-      list.add(
-        `/${role}/model/type`,
-        'a "cnn" model needs image-shaped data, but the CSV data has no "shape". ' +
-          'Add the image shape to "data", e.g. "shape": [28, 28, 1], or use an "mlp" model.',
-      );
-    }
-    const jitter = at(value, role, 'augment', 'jitter');
-    if (typeof jitter === 'number' && Number.isInteger(jitter) && jitter > 0) {
-      list.add(
-        `/${role}/augment/jitter`,
-        'jitter shifts images, but the CSV data has no "shape". ' +
-          'Add the image shape to "data", e.g. "shape": [28, 28, 1], or set "jitter": 0.',
-      );
-    }
+    checkImageShapeOfTrainedModel(at(value, role), `/${role}`, list);
+  }
+  const ensemble = at(value, 'teacher', 'ensemble');
+  if (Array.isArray(ensemble)) {
+    ensemble.forEach((member, index) => {
+      if (at(member, 'load') === undefined) {
+        checkImageShapeOfTrainedModel(member, `/teacher/ensemble/${index}`, list);
+      }
+    });
+  }
+}
+
+function checkImageShapeOfTrainedModel(settings: unknown, pointer: string, list: ProblemList): void {
+  if (at(settings, 'model', 'type') === 'cnn') {
+    list.add(
+      `${pointer}/model/type`,
+      'a "cnn" model needs image-shaped data, but the CSV data has no "shape". ' +
+        'Add the image shape to "data", e.g. "shape": [28, 28, 1], or use an "mlp" model.',
+    );
+  }
+  const jitter = at(settings, 'augment', 'jitter');
+  if (typeof jitter === 'number' && Number.isInteger(jitter) && jitter > 0) {
+    list.add(
+      `${pointer}/augment/jitter`,
+      'jitter shifts images, but the CSV data has no "shape". ' +
+        'Add the image shape to "data", e.g. "shape": [28, 28, 1], or set "jitter": 0.',
+    );
   }
 }
 
@@ -295,6 +403,23 @@ function configFilePaths(config: DistillConfig): { pointer: string; path: string
   }
   if (config.teacher.kind === 'load') {
     paths.push({ pointer: '/teacher/load', path: config.teacher.load });
+  }
+  if (config.teacher.kind === 'ensemble') {
+    config.teacher.members.forEach((member, index) => {
+      if (member.kind === 'load') {
+        paths.push({ pointer: `/teacher/ensemble/${index}/load`, path: member.load });
+      }
+    });
+  }
+  // Only the training files of a transfer source are read, so only they must exist.
+  const transferSource = config.transfer.source;
+  if (transferSource?.source === 'idx') {
+    paths.push(
+      { pointer: '/transfer/source/train/images', path: transferSource.train.images },
+      { pointer: '/transfer/source/train/labels', path: transferSource.train.labels },
+    );
+  } else if (transferSource?.source === 'csv') {
+    paths.push({ pointer: '/transfer/source/train', path: transferSource.train });
   }
   return paths;
 }

@@ -9,6 +9,7 @@ import type {
   BiasAdjustmentConfig,
   CnnLayerSpec,
   DataConfig,
+  DataSourceConfig,
   DistillationConfig,
   DistillConfig,
   EvaluationConfig,
@@ -18,6 +19,7 @@ import type {
   SweepConfig,
   Normalization,
   TeacherConfig,
+  TeacherMemberConfig,
   TrainConfig,
   TrainedModelConfig,
   TransferConfig,
@@ -67,8 +69,16 @@ export interface TrainedModelInput {
   augment?: Partial<AugmentConfig>;
 }
 
+export interface TeacherMemberInput extends TrainedModelInput {
+  name?: string;
+  seed?: number;
+  load?: string;
+}
+
 export interface TeacherInput extends TrainedModelInput {
   load?: string;
+  ensemble?: TeacherMemberInput[];
+  combine?: 'arithmetic' | 'geometric';
 }
 
 export interface IdxFilesInput {
@@ -76,13 +86,16 @@ export interface IdxFilesInput {
   labels: string;
 }
 
-export interface DataInput {
+export interface DataSourceInput {
   source?: 'mnist' | 'idx' | 'csv';
   train?: string | IdxFilesInput;
   test?: string | IdxFilesInput;
   labelColumn?: number | string;
   header?: boolean | 'auto';
   shape?: [number, number, number];
+}
+
+export interface DataInput extends DataSourceInput {
   validation?: number;
   normalization?: Normalization;
   trainExamples?: number;
@@ -98,9 +111,17 @@ export interface ConfigInput {
   student?: TrainedModelInput;
   distillation?: Partial<DistillationConfig>;
   baseline?: boolean;
-  transfer?: Partial<TransferConfig>;
+  transfer?: TransferInput;
   evaluation?: Partial<EvaluationConfig>;
   sweep?: Partial<SweepConfig>;
+}
+
+export interface TransferInput {
+  examples?: number;
+  omitClasses?: number[];
+  labels?: boolean;
+  source?: DataSourceInput;
+  adjustBias?: boolean | Partial<Omit<BiasAdjustmentConfig, 'enabled'>>;
 }
 
 export const DEFAULT_SEED = 1;
@@ -146,6 +167,11 @@ export const BIAS_ADJUSTMENT_DEFAULTS: Readonly<BiasAdjustmentConfig> = { enable
 
 export const TRANSFER_DEFAULTS: Readonly<TransferConfig> = { omitClasses: [], labels: true, adjustBias: BIAS_ADJUSTMENT_DEFAULTS };
 
+/** An ensemble member's default seed is the config's seed × this + its 0-based position. */
+export const MEMBER_SEED_MULTIPLIER = 100;
+
+export const ENSEMBLE_COMBINE_DEFAULT = 'arithmetic';
+
 export const EVALUATION_DEFAULTS: Readonly<EvaluationConfig> = { storedLogits: 1000 };
 
 /** 0 runs one child per available core. */
@@ -184,11 +210,11 @@ export function resolveConfig(input: ConfigInput, filePath: string): DistillConf
     seed: input.seed ?? DEFAULT_SEED,
     backend: input.backend ?? 'auto',
     data: resolveData(input.data ?? {}, configFolder),
-    teacher: resolveTeacher(input.teacher ?? {}, configFolder),
+    teacher: resolveTeacher(input.teacher ?? {}, configFolder, input.seed ?? DEFAULT_SEED),
     student: resolveTrainedModel(input.student ?? {}, STUDENT_MLP_DEFAULTS),
     distillation: { ...DISTILLATION_DEFAULTS, ...input.distillation },
     baseline: input.baseline ?? true,
-    transfer: resolveTransfer(input.transfer ?? {}),
+    transfer: resolveTransfer(input.transfer ?? {}, configFolder),
     evaluation: { ...EVALUATION_DEFAULTS, ...input.evaluation },
     ...(input.sweep !== undefined ? { sweep: resolveSweep(input.sweep, input.distillation ?? {}) } : {}),
   };
@@ -205,13 +231,18 @@ function resolveSweep(input: Partial<SweepConfig>, distillation: Partial<Distill
 
 function resolveData(input: DataInput, configFolder: string): DataConfig {
   const source = input.source ?? 'mnist';
-  const common = {
+  return {
+    ...resolveDataSource(input, configFolder),
     validation: input.validation ?? DEFAULT_VALIDATION_EXAMPLES,
     normalization: input.normalization ?? (source === 'csv' ? 'standard' : 'unit'),
     ...(input.trainExamples !== undefined ? { trainExamples: input.trainExamples } : {}),
     ...(input.testExamples !== undefined ? { testExamples: input.testExamples } : {}),
   };
+}
 
+/** Resolves the fields that locate the examples (source and files), for both `data` and `transfer.source`. */
+function resolveDataSource(input: DataSourceInput, configFolder: string): DataSourceConfig {
+  const source = input.source ?? 'mnist';
   if (source === 'idx') {
     const train = input.train as IdxFilesInput;
     const test = input.test as IdxFilesInput;
@@ -219,7 +250,6 @@ function resolveData(input: DataInput, configFolder: string): DataConfig {
       source,
       train: { images: resolve(configFolder, train.images), labels: resolve(configFolder, train.labels) },
       test: { images: resolve(configFolder, test.images), labels: resolve(configFolder, test.labels) },
-      ...common,
     };
   }
 
@@ -231,18 +261,42 @@ function resolveData(input: DataInput, configFolder: string): DataConfig {
       labelColumn: input.labelColumn ?? 0,
       header: input.header ?? 'auto',
       ...(input.shape ? { shape: [...input.shape] as [number, number, number] } : {}),
-      ...common,
     };
   }
 
-  return { source, ...common };
+  return { source };
 }
 
-function resolveTeacher(input: TeacherInput, configFolder: string): TeacherConfig {
+function resolveTeacher(input: TeacherInput, configFolder: string, seed: number): TeacherConfig {
+  if (input.ensemble !== undefined) {
+    return {
+      kind: 'ensemble',
+      members: input.ensemble.map((member, index) => resolveTeacherMember(member, index, configFolder, seed)),
+      combine: input.combine ?? ENSEMBLE_COMBINE_DEFAULT,
+    };
+  }
   if (input.load !== undefined) {
     return { kind: 'load', load: resolve(configFolder, input.load) };
   }
   return { kind: 'train', ...resolveTrainedModel(input, TEACHER_MLP_DEFAULTS) };
+}
+
+/** Returns the name a member gets when it sets none: member-1, member-2, … by 1-based position. */
+export function defaultMemberName(index: number): string {
+  return `member-${index + 1}`;
+}
+
+function resolveTeacherMember(input: TeacherMemberInput, index: number, configFolder: string, seed: number): TeacherMemberConfig {
+  const name = input.name ?? defaultMemberName(index);
+  if (input.load !== undefined) {
+    return { kind: 'load', name, load: resolve(configFolder, input.load) };
+  }
+  return {
+    kind: 'train',
+    name,
+    seed: input.seed ?? seed * MEMBER_SEED_MULTIPLIER + index,
+    ...resolveTrainedModel(input, TEACHER_MLP_DEFAULTS),
+  };
 }
 
 function resolveTrainedModel(input: TrainedModelInput, mlpDefaults: Readonly<MlpSpec>): TrainedModelConfig {
@@ -315,11 +369,25 @@ function resolveSchedule(input: TrainInput['schedule']): LearningRateSchedule {
   return { ...input };
 }
 
-function resolveTransfer(input: Partial<TransferConfig>): TransferConfig {
+function resolveTransfer(input: TransferInput, configFolder: string): TransferConfig {
   return {
     ...(input.examples !== undefined ? { examples: input.examples } : {}),
     omitClasses: [...(input.omitClasses ?? TRANSFER_DEFAULTS.omitClasses)],
     labels: input.labels ?? TRANSFER_DEFAULTS.labels,
-    adjustBias: { ...BIAS_ADJUSTMENT_DEFAULTS },
+    ...(input.source !== undefined ? { source: resolveDataSource(input.source, configFolder) } : {}),
+    adjustBias: resolveBiasAdjustment(input.adjustBias),
+  };
+}
+
+/** Resolves `adjustBias`: `true` enables the search over the default range, and an object enables it over its own range. */
+function resolveBiasAdjustment(input: TransferInput['adjustBias']): BiasAdjustmentConfig {
+  if (input === undefined || typeof input === 'boolean') {
+    return { ...BIAS_ADJUSTMENT_DEFAULTS, enabled: input === true };
+  }
+  return {
+    enabled: true,
+    min: input.min ?? BIAS_ADJUSTMENT_DEFAULTS.min,
+    max: input.max ?? BIAS_ADJUSTMENT_DEFAULTS.max,
+    step: input.step ?? BIAS_ADJUSTMENT_DEFAULTS.step,
   };
 }

@@ -114,9 +114,17 @@ export interface EvaluationResult {
   logits: Float32Array;
 }
 
+/** Test logits computed elsewhere (an ensemble's, combined from its members'), with their inference time. */
+export interface PrecomputedLogits {
+  logits: Float32Array;
+  inferenceMsPerExample: number;
+}
+
 export interface EvaluationInput {
   role: ModelRole;
   predict: LogitsFunction;
+  /** When set, `predict` is not run on the test split. */
+  precomputed?: PrecomputedLogits;
   test: Split;
   features: number;
   classes: number;
@@ -128,8 +136,9 @@ export interface EvaluationInput {
 /** Evaluates one model on the test split and times its inference. */
 export async function evaluateModel(input: EvaluationInput): Promise<EvaluationResult> {
   const started = performance.now();
-  const logits = await predictLogits(input.predict, input.test, input.features, input.classes);
+  const logits = input.precomputed?.logits ?? (await predictLogits(input.predict, input.test, input.features, input.classes));
   const elapsedMs = performance.now() - started;
+  const inferenceMsPerExample = input.precomputed?.inferenceMsPerExample ?? (input.test.count === 0 ? 0 : elapsedMs / input.test.count);
   const statistics = logitStatistics(logits, input.test.y, input.test.count, input.classes);
   return {
     logits,
@@ -143,7 +152,7 @@ export async function evaluateModel(input: EvaluationInput): Promise<EvaluationR
       meanSoftened: meanSoftenedByClass(logits, input.test.y, input.test.count, input.classes, input.temperature),
       parameters: input.parameters,
       trainingSeconds: input.trainingSeconds,
-      inferenceMsPerExample: input.test.count === 0 ? 0 : elapsedMs / input.test.count,
+      inferenceMsPerExample,
     },
   };
 }

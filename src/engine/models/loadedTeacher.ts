@@ -33,10 +33,14 @@ function removeFinalSoftmax(model: tf.LayersModel): boolean {
   return true;
 }
 
-export function prepareLoadedTeacher(model: tf.LayersModel, modelPath: string, input: InputDescription): LoadedTeacher {
+/**
+ * Checks a loaded model against the data and wraps it as a teacher. `subject` names it in errors,
+ * e.g. `The teacher` or `The ensemble member "b"`.
+ */
+export function prepareLoadedTeacher(model: tf.LayersModel, modelPath: string, input: InputDescription, subject = 'The teacher'): LoadedTeacher {
   if (model.inputs.length !== 1 || model.outputs.length !== 1) {
     throw new ModelLoadError(
-      `The teacher ${modelPath} has ${model.inputs.length} inputs and ${model.outputs.length} outputs; a teacher needs exactly one of each.`,
+      `${subject} ${modelPath} has ${model.inputs.length} inputs and ${model.outputs.length} outputs; a teacher needs exactly one of each.`,
     );
   }
 
@@ -45,7 +49,7 @@ export function prepareLoadedTeacher(model: tf.LayersModel, modelPath: string, i
   const inputSize = exampleShape.reduce<number>((product, value) => product * (value ?? NaN), 1);
   if (inputSize !== input.features) {
     throw new ModelLoadError(
-      `The teacher ${modelPath} takes inputs of shape ${describeShape(inputShape)} (${inputSize} values an example), ` +
+      `${subject} ${modelPath} takes inputs of shape ${describeShape(inputShape)} (${inputSize} values an example), ` +
         `but the data has ${input.features} features of shape [${input.shape.join(', ')}]. Load a teacher trained on this data, or change "data".`,
     );
   }
@@ -54,8 +58,8 @@ export function prepareLoadedTeacher(model: tf.LayersModel, modelPath: string, i
   const outputSize = outputShape[outputShape.length - 1];
   if (outputShape.length !== 2 || outputSize !== input.classes) {
     throw new ModelLoadError(
-      `The teacher ${modelPath} returns outputs of shape ${describeShape(outputShape)}, but the data has ${input.classes} classes; ` +
-        `the teacher's last layer must have ${input.classes} units.`,
+      `${subject} ${modelPath} returns outputs of shape ${describeShape(outputShape)}, but the data has ${input.classes} classes; ` +
+        `its last layer must have ${input.classes} units. Load a model trained on this data, or change "data".`,
     );
   }
 

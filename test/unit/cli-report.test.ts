@@ -1,0 +1,103 @@
+// The CLI's final table, rendered from the recorded mnist-quick summary with an ensemble teacher
+// and a bias adjustment added.
+
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { test } from 'node:test';
+
+import { renderBiasAdjustment, renderSummaryTable } from '../../src/cli/report';
+import type { ModelEvaluation, RunSummary } from '../../src/protocol/messages';
+
+const fixture = path.resolve(__dirname, '..', 'fixtures', 'runs', 'mnist-quick', 'summary.json');
+
+function recordedSummary(): RunSummary {
+  return JSON.parse(readFileSync(fixture, 'utf8')) as RunSummary;
+}
+
+function withErrors(evaluation: ModelEvaluation, changes: Partial<ModelEvaluation>): ModelEvaluation {
+  return { ...evaluation, ...changes };
+}
+
+/** Returns the recorded run with an ensemble teacher of two members and a bias adjustment for class 3 added. */
+function ensembleSummary(): RunSummary {
+  const summary = recordedSummary();
+  const teacher = summary.models.teacher as ModelEvaluation;
+  const distilled = summary.models.distilled as ModelEvaluation;
+  summary.ensemble = {
+    combine: 'arithmetic',
+    members: [
+      withErrors(teacher, { member: 'wide', errors: 251, accuracy: 0.9749, trainingSeconds: 30.5 }),
+      withErrors(teacher, { member: 'narrow', errors: 263, accuracy: 0.9737, parameters: 203530, trainingSeconds: 0 }),
+    ],
+  };
+  summary.biasAdjustment = {
+    classes: [3],
+    offsets: [1.5],
+    validationErrorsBefore: 137,
+    validationErrorsAfter: 118,
+    testErrorsBefore: 429,
+    testErrorsAfter: 405,
+    classTestErrorsBefore: [98],
+    classTestErrorsAfter: [37],
+    classTestExamples: [1010],
+    evaluation: withErrors(distilled, { errors: 405, accuracy: 0.9595 }),
+  };
+  return summary;
+}
+
+test('plain run has no extra rows', () => {
+  const table = renderSummaryTable(recordedSummary(), false);
+
+  assert.match(table, /│ Teacher +│ +97\.66 % │ +234 \/ 10000 │/);
+  assert.doesNotMatch(table, /member|ensemble|bias/i);
+  assert.deepEqual(renderBiasAdjustment(recordedSummary()), []);
+});
+
+test('ensemble members beside the ensemble', () => {
+  const lines = renderSummaryTable(ensembleSummary(), false).split('\n');
+  const rowOf = (label: string) => lines.findIndex((line) => line.startsWith(`│ ${label} `));
+
+  const wide = rowOf('Teacher member wide');
+  const narrow = rowOf('Teacher member narrow');
+  const ensemble = rowOf('Teacher ensemble (arithmetic)');
+  assert.ok(wide > 0, lines.join('\n'));
+  assert.ok(narrow > wide);
+  assert.ok(ensemble > narrow);
+  assert.match(lines[wide], /│ +97\.49 % │ +251 \/ 10000 │ +669,706 │ +30\.5 s │/);
+  assert.match(lines[narrow], /│ +263 \/ 10000 │ +203,530 │ +loaded │/);
+  assert.match(lines[ensemble], /│ +234 \/ 10000 │/);
+});
+
+test('bias adjustment rows and lines', () => {
+  const text = renderSummaryTable(ensembleSummary(), false);
+  const lines = text.split('\n');
+
+  const distilled = lines.findIndex((line) => line.startsWith('│ Distilled student '));
+  const adjusted = lines.findIndex((line) => line.startsWith('│ Distilled, bias-adjusted '));
+  assert.ok(distilled > 0, text);
+  assert.ok(adjusted > distilled, text);
+  assert.match(lines[adjusted], /│ +95\.95 % │ +405 \/ 10000 │/);
+  assert.ok(lines.includes('Bias adjustment (offsets with the fewest validation errors): class 3 +1.5.'), text);
+  assert.ok(lines.includes('  Validation errors 137 → 118; test errors 429 → 405.'), text);
+  assert.ok(lines.includes('  Test errors on class 3: 98 → 37 of 1010.'), text);
+});
+
+test('bias lines for two classes', () => {
+  const summary = ensembleSummary();
+  const adjustment = summary.biasAdjustment;
+  assert.ok(adjustment !== undefined);
+  Object.assign(adjustment, {
+    classes: [3, 8],
+    offsets: [2, -0.5],
+    classTestErrorsBefore: [98, 40],
+    classTestErrorsAfter: [37, 41],
+    classTestExamples: [1010, 974],
+  });
+
+  const lines = renderBiasAdjustment(summary);
+
+  assert.equal(lines[0], 'Bias adjustment (offsets with the fewest validation errors): class 3 +2, class 8 -0.5.');
+  assert.equal(lines[2], '  Test errors on class 3: 98 → 37 of 1010.');
+  assert.equal(lines[3], '  Test errors on class 8: 40 → 41 of 974.');
+});
