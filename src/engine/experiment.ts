@@ -24,7 +24,7 @@ import { buildModel, copyWeights, forward, type InputDescription } from './model
 import { loadModel, saveModel } from './models/modelIo';
 import { prepareLoadedTeacher, type LoadedTeacher } from './models/loadedTeacher';
 import { RunStore } from './runStore';
-import { readSharedStage, sharedStageDir, writeTransferLogits, type SharedStage } from './sweep/sharedStage';
+import { readSharedStage, sharedStageDir, writeTransferLogits, type SharedStage, type TransferLogits } from './sweep/sharedStage';
 import { CancelledError, trainModel } from './trainer';
 
 export interface ExperimentHooks {
@@ -69,6 +69,8 @@ class ExperimentRun {
   private readonly testLogits: Partial<Record<ModelRole, Float32Array>> = {};
   /** Models outside `models`, disposed with them: trained ensemble members and the bias-adjusted student. */
   private readonly extraModels: tf.LayersModel[] = [];
+  /** Each ensemble member's name and logits function, once the members are trained or loaded. */
+  private ensembleMembers: { name: string; predict: LogitsFunction }[] = [];
 
   constructor(
     private readonly store: RunStore,
@@ -257,6 +259,7 @@ class ExperimentRun {
       memberEvaluations.push(evaluation);
       memberTestLogits.push(logits);
       predicts.push(predict);
+      this.ensembleMembers.push({ name: member.name, predict });
       parameters += evaluation.parameters;
       trainingSeconds += seconds;
       this.store.writeSummary(this.summary);
@@ -294,7 +297,7 @@ class ExperimentRun {
     const baseline = config.baseline ? buildModel(studentSettings.model, this.input, config.seed * 10 + 2) : undefined;
     if (this.sweep?.stage === 'shared') {
       if (cachedLogits !== undefined) {
-        await writeTransferLogits(this.store.runDir, cachedLogits, transfer.count, data.classes);
+        await writeTransferLogits(this.store.runDir, await this.sharedTransferLogits(cachedLogits), transfer.count, data.classes);
       }
     } else {
       await this.trainDistilled(teacherPredict, cachedLogits, baseline);
@@ -303,6 +306,24 @@ class ExperimentRun {
 
     await this.storeLogits();
     return this.finish('completed');
+  }
+
+  /**
+   * Returns what a sweep's shared stage stores of the teacher on the transfer set. An ensemble's
+   * combined logits hold only for this run's temperature, so its members' logits are stored
+   * instead, and each child combines them at its own T.
+   */
+  private async sharedTransferLogits(teacherLogits: Float32Array): Promise<TransferLogits> {
+    const teacher = this.config.teacher;
+    if (teacher.kind !== 'ensemble') {
+      return { teachers: [{ name: 'teacher', logits: teacherLogits }] };
+    }
+    const { features, classes } = this.data;
+    const teachers: TransferLogits['teachers'] = [];
+    for (const member of this.ensembleMembers) {
+      teachers.push({ name: member.name, logits: await predictLogits(member.predict, this.transfer, features, classes) });
+    }
+    return { teachers, combine: teacher.combine };
   }
 
   /**
@@ -350,12 +371,14 @@ class ExperimentRun {
       this.send({ type: 'run/evaluation', runId: this.store.runId, evaluation });
     }
 
+    if (shared.ensemble !== undefined) {
+      this.summary.ensemble = shared.ensemble;
+      this.store.writeSummary(this.summary);
+    }
+
     let teacherPredict: LogitsFunction | undefined = this.loadedTeacher?.predict;
     if (shared.transferLogits === undefined && teacherPredict === undefined) {
-      this.phase('teacher', `Loading the shared teacher from ${shared.teacherModelDir} to compute soft targets per batch`);
-      const teacher = await loadModel(path.join(shared.teacherModelDir, 'model.json'));
-      this.models.teacher = teacher;
-      teacherPredict = (inputs) => forward(teacher, inputs, false);
+      teacherPredict = await this.loadSharedTeacher(shared);
     }
     const unused: LogitsFunction = () => {
       throw new Error('The teacher is not called when its transfer-set logits are cached.');
@@ -364,6 +387,34 @@ class ExperimentRun {
 
     await this.storeLogits();
     return this.finish('completed');
+  }
+
+  /**
+   * Loads the teacher of a sweep's shared stage, for a child whose student uses jitter and so
+   * needs soft targets per batch. An ensemble's trained members come from the shared stage's
+   * models folder, its loaded members from their own files, combined at this child's T.
+   */
+  private async loadSharedTeacher(shared: SharedStage): Promise<LogitsFunction> {
+    const teacher = this.config.teacher;
+    if (teacher.kind !== 'ensemble') {
+      this.phase('teacher', `Loading the shared teacher from ${shared.teacherModelDir} to compute soft targets per batch`);
+      const model = await loadModel(path.join(shared.teacherModelDir, 'model.json'));
+      this.models.teacher = model;
+      return (inputs) => forward(model, inputs, false);
+    }
+
+    this.phase('teacher', `Loading the ${teacher.members.length} shared ensemble members from ${shared.modelsDir} to compute soft targets per batch`);
+    const predicts: LogitsFunction[] = [];
+    for (const member of teacher.members) {
+      if (member.kind === 'load') {
+        predicts.push((this.loadedMembers.get(member.name) as LoadedTeacher).predict);
+        continue;
+      }
+      const model = await loadModel(path.join(shared.modelsDir, `teacher-${member.name}`, 'model.json'));
+      this.extraModels.push(model);
+      predicts.push((inputs) => forward(model, inputs, false));
+    }
+    return ensemblePredict(predicts, this.config.distillation.temperature, teacher.combine);
   }
 
   private async trainBaseline(baseline: tf.LayersModel | undefined): Promise<void> {
@@ -535,7 +586,7 @@ export async function runExperiment(request: RunStartRequest, hooks: ExperimentH
     store = RunStore.open(sharedStageDir(stage.sweepDir), stage.sweepId);
   } else if (stage?.stage === 'child') {
     const { membership } = stage;
-    sweepPart = { stage: 'child', membership, shared: await readSharedStage(stage.sweepDir, transfer.count, data.classes) };
+    sweepPart = { stage: 'child', membership, shared: await readSharedStage(stage.sweepDir, transfer.count, data.classes, config.distillation.temperature) };
     store = RunStore.create(request.runsDir, `${config.name}-T${membership.temperature}-s${membership.softWeight}`);
   } else {
     store = RunStore.create(request.runsDir, config.name);

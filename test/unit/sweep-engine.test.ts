@@ -102,3 +102,44 @@ test('child without shared stage is rejected', async () => {
   await assert.rejects(start(request(folder, { stage: 'child', sweepDir: folder.sweepDir, membership })), /shared stage .* is missing/);
   assert.ok(!existsSync(folder.runsDir), 'no run folder');
 });
+
+const ensembleTeacher = {
+  ensemble: [
+    { model: { type: 'mlp', hidden: [32], dropout: 0.2, inputDropout: 0 }, train: { epochs: 1, batchSize: 64 }, name: 'a' },
+    { model: { type: 'mlp', hidden: [48], dropout: 0.2, inputDropout: 0 }, train: { epochs: 1, batchSize: 64 }, name: 'b' },
+  ],
+  combine: 'arithmetic',
+};
+
+test('ensemble child combines at its own T', async () => {
+  const folder = workspace({ ...tinyConfig, teacher: ensembleTeacher });
+
+  const shared = await start(request(folder, { stage: 'shared', sweepId: 's1', sweepDir: folder.sweepDir }));
+  assert.equal(shared.summary.status, 'completed', shared.summary.error);
+  const meta = JSON.parse(readFileSync(path.join(folder.sweepDir, 'shared', 'logits', 'meta.json'), 'utf8'));
+  assert.equal(meta.combine, 'arithmetic');
+  assert.deepEqual(Object.keys(meta.files), ['a', 'b']);
+
+  // T = 8 differs from the config's T = 4, at which the shared stage evaluated the ensemble.
+  const membership = { sweepId: 's1', index: 1, temperature: 8, softWeight: 0.7, hardWeight: 0.3 };
+  const child = await start(request(folder, { stage: 'child', sweepDir: folder.sweepDir, membership }));
+  assert.equal(child.summary.status, 'completed', child.summary.error);
+  assert.deepEqual(child.summary.ensemble, shared.summary.ensemble);
+
+  const { sweep: _sweep, ...plainConfig } = tinyConfig;
+  const plainFolder = workspace({ ...plainConfig, teacher: ensembleTeacher, distillation: { temperature: 8, softWeight: 0.7, hardWeight: 0.3 } });
+  const plain = await start(request(plainFolder));
+  assert.equal(plain.summary.models.distilled?.errors, child.summary.models.distilled?.errors);
+});
+
+test('ensemble child with jitter loads the members', async () => {
+  const folder = workspace({ ...tinyConfig, teacher: ensembleTeacher, data: { ...tinyConfig.data, testExamples: 200 }, student: { ...tinyConfig.student, augment: { jitter: 1 } } });
+
+  const shared = await start(request(folder, { stage: 'shared', sweepId: 's1', sweepDir: folder.sweepDir }));
+  assert.equal(shared.summary.status, 'completed', shared.summary.error);
+
+  const membership = { sweepId: 's1', index: 0, temperature: 2, softWeight: 0.7, hardWeight: 0.3 };
+  const child = await start(request(folder, { stage: 'child', sweepDir: folder.sweepDir, membership }));
+  assert.equal(child.summary.status, 'completed', child.summary.error);
+  assert.ok(child.events.some((event) => event.type === 'run/phase' && /2 shared ensemble members/.test(event.detail)), 'members loaded');
+});
