@@ -69,6 +69,8 @@ export interface CurveDefinition {
   /** Stable key, used for toggles and tests. */
   key: string;
   role: ModelRole;
+  /** The ensemble member whose curve this is; absent for whole models. */
+  member?: string;
   metric: CurveMetric;
   label: string;
 }
@@ -77,6 +79,11 @@ const roleLabels: Record<ModelRole, string> = { teacher: 'Teacher', distilled: '
 
 export function roleLabel(role: ModelRole): string {
   return roleLabels[role];
+}
+
+/** Returns "Teacher a" for ensemble member a, and the role's label for a whole model. */
+export function modelLabel(role: ModelRole, member?: string): string {
+  return member === undefined ? roleLabels[role] : `${roleLabels[role]} ${member}`;
 }
 
 /** The series of the loss chart: training loss every few steps, and per-epoch losses, soft and hard terms apart. */
@@ -97,9 +104,37 @@ export const accuracyCurves: readonly CurveDefinition[] = [
   { key: 'baseline-validation', role: 'baseline', metric: 'validationAccuracy', label: 'Baseline' },
 ];
 
+/**
+ * Returns the curves of a chart for this run. Each ensemble member gets its own copy of the
+ * teacher curves, in member order and before the teacher's. The teacher's curves then show only
+ * the events without a member name.
+ */
+export function withMemberCurves(state: ResultsState, curves: readonly CurveDefinition[]): CurveDefinition[] {
+  const members = state.memberNames.filter((member) => state.memberCurves.has(member));
+  const teacherCurves = curves.filter((curve) => curve.role === 'teacher');
+  if (members.length === 0 || teacherCurves.length === 0) {
+    return [...curves];
+  }
+
+  // Each member's curves stay together, in the teacher curves' order.
+  const memberCurves = members.flatMap((member) =>
+    teacherCurves.map((curve) => ({
+      ...curve,
+      key: `${curve.key}-member-${member}`,
+      member,
+      label: `${modelLabel('teacher', member)}${curve.label.slice(roleLabel('teacher').length)}`,
+    })),
+  );
+  const first = curves.indexOf(teacherCurves[0]);
+  return [...curves.slice(0, first), ...memberCurves, ...curves.slice(first)];
+}
+
 /** Returns one curve's points; per-epoch points sit at the end of their epoch (x = epoch). */
 export function curvePoints(state: ResultsState, curve: CurveDefinition): PointSeries {
-  const curves = state.curves[curve.role];
+  const curves = curve.member === undefined ? state.curves[curve.role] : state.memberCurves.get(curve.member);
+  if (curves === undefined) {
+    return { x: [], y: [] };
+  }
   if (curve.metric === 'stepLoss') {
     return { x: curves.steps.x, y: curves.steps.loss };
   }
@@ -108,6 +143,6 @@ export function curvePoints(state: ResultsState, curve: CurveDefinition): PointS
 
 /** Aligned columns for a chart, and the curves that have at least one point. */
 export function chartColumns(state: ResultsState, curves: readonly CurveDefinition[]): { curves: CurveDefinition[]; columns: AlignedColumns } {
-  const present = curves.filter((curve) => curvePoints(state, curve).y.some((value) => value !== null));
+  const present = withMemberCurves(state, curves).filter((curve) => curvePoints(state, curve).y.some((value) => value !== null));
   return { curves: present, columns: alignSeries(present.map((curve) => curvePoints(state, curve))) };
 }

@@ -1,21 +1,36 @@
-// Accuracy tab: teacher, distilled student and baseline side by side, the share of the
-// teacher–baseline gap that distillation recovered, and per-class accuracy as grouped bars.
+// Accuracy tab: teacher, distilled student and baseline side by side, and beside them the ensemble's
+// members and the bias-adjusted student when the run has them. Below the table: the share of the
+// teacher–baseline gap that distillation recovered, the bias adjustment's effect, and per-class
+// accuracy as grouped bars.
 
-import type { ModelRole } from '../../config/types';
-import type { ModelEvaluation } from '../../protocol/messages';
-import { roleLabel } from '../model/curves';
+import type { BiasAdjustmentResult, ModelEvaluation } from '../../protocol/messages';
+import { ensembleGain, evaluationColumns, omittedClassRows, teacherLabel, type EvaluationColumn } from '../model/evaluations';
 import { formatCount, formatDuration, formatFixed, formatNumber, formatPercent } from '../model/format';
 import { compressionRatio, gapRecovered } from '../model/maths';
 import type { ResultsChange, ResultsState } from '../model/results';
-import { modelRoles } from '../model/softened';
 import { renderGroupedBars } from './bars';
-import { h, note, replaceContent, setTableColumns } from './dom';
+import { dataTable, h, note, replaceContent, setTableColumns } from './dom';
 import { roleColors } from './roleColors';
 
 interface MetricRow {
   key: string;
   label: string;
-  value: (evaluation: ModelEvaluation, role: ModelRole) => string;
+  value: (evaluation: ModelEvaluation, column: EvaluationColumn) => string;
+}
+
+/** Colour of the bias-adjusted student, apart from the three roles' colours. */
+const adjustedColor = 'var(--vscode-charts-purple)';
+
+function columnColor(column: EvaluationColumn): string {
+  return column.kind === 'adjusted' ? adjustedColor : roleColors[column.role];
+}
+
+function trainingTimeText(evaluation: ModelEvaluation, column: EvaluationColumn): string {
+  if (column.kind === 'adjusted') {
+    // The adjusted student is the distilled one with shifted biases; the bias search is not timed.
+    return 'as distilled';
+  }
+  return evaluation.trainingSeconds > 0 ? formatDuration(evaluation.trainingSeconds) : 'n/a (loaded)';
 }
 
 /** Returns "n/a" for a ratio that does not exist and "2.6×" otherwise. */
@@ -37,8 +52,8 @@ export class AccuracyTab {
   }
 
   private render(state: ResultsState): void {
-    const roles = modelRoles.filter((role) => state.evaluations[role] !== undefined);
-    if (roles.length === 0) {
+    const columns = evaluationColumns(state);
+    if (columns.length === 0) {
       this.element.replaceChildren(note(state.status === 'running' || state.status === 'queued' ? 'No model has been evaluated yet: each model is evaluated on the test split after its training.' : 'This run has no evaluated model.'));
       return;
     }
@@ -52,13 +67,18 @@ export class AccuracyTab {
       {
         key: 'compression',
         label: 'Compression (teacher / model parameters)',
-        value: (evaluation, role) => (role === 'teacher' ? '1×' : ratioText(compressionRatio(teacher?.parameters, evaluation.parameters))),
+        value: (evaluation, column) => (column.key === 'teacher' ? '1×' : ratioText(compressionRatio(teacher?.parameters, evaluation.parameters))),
       },
-      { key: 'training', label: 'Training time', value: (evaluation) => (evaluation.trainingSeconds > 0 ? formatDuration(evaluation.trainingSeconds) : 'n/a (loaded)') },
+      { key: 'training', label: 'Training time', value: trainingTimeText },
       { key: 'inference', label: 'Inference time per example', value: (evaluation) => `${formatFixed(evaluation.inferenceMsPerExample * 1000, 1)} µs` },
     ];
 
-    const header = h('vscode-table-header', { slot: 'header' }, h('vscode-table-header-cell', {}, 'Metric'), ...roles.map((role) => h('vscode-table-header-cell', {}, roleLabel(role))));
+    const header = h(
+      'vscode-table-header',
+      { slot: 'header' },
+      h('vscode-table-header-cell', {}, 'Metric'),
+      ...columns.map((column) => h('vscode-table-header-cell', { 'data-testid': `column-${column.key}` }, column.label)),
+    );
     const body = h(
       'vscode-table-body',
       { slot: 'body' },
@@ -67,28 +87,39 @@ export class AccuracyTab {
           'vscode-table-row',
           {},
           h('vscode-table-cell', {}, row.label),
-          ...roles.map((role) => h('vscode-table-cell', { 'data-testid': `metric-${row.key}-${role}` }, row.value(state.evaluations[role] as ModelEvaluation, role))),
+          ...columns.map((column) => h('vscode-table-cell', { 'data-testid': `metric-${row.key}-${column.key}` }, row.value(column.evaluation, column))),
         ),
       ),
     );
-    const table = h('vscode-table', { 'aria-label': 'Test metrics of each model', zebra: true, 'bordered-rows': true, 'data-testid': 'accuracy-table' }, header, body);
-    const metricShare = 40;
-    setTableColumns(table, [`${metricShare}%`, ...roles.map(() => `${((100 - metricShare) / roles.length).toFixed(2)}%`)]);
+    const manyModels = columns.length > 4;
+    const table = h(
+      'vscode-table',
+      { 'aria-label': 'Test metrics of each model', class: manyModels ? 'many-models' : undefined, zebra: true, 'bordered-rows': true, 'data-testid': 'accuracy-table' },
+      header,
+      body,
+    );
+    // The metric names need less room when many models share the table.
+    const metricShare = manyModels ? 22 : 40;
+    setTableColumns(table, [`${metricShare}%`, ...columns.map(() => `${((100 - metricShare) / columns.length).toFixed(2)}%`)]);
 
+    // Members would crowd the per-class chart, so it shows the ensemble only.
+    const barColumns = columns.filter((column) => column.kind !== 'member');
     replaceContent(
       this.element,
       h('h3', {}, 'Side by side'),
       table,
+      ensembleParagraph(state),
       this.gapParagraph(teacher, distilled, baseline),
       studentParameters !== undefined && teacher !== undefined
         ? note(`The students have ${formatCount(studentParameters)} parameters, ${ratioText(compressionRatio(teacher.parameters, studentParameters))} fewer than the teacher.`)
         : undefined,
+      state.biasAdjustment === undefined ? undefined : biasSection(state.biasAdjustment),
       renderGroupedBars({
         id: 'per-class-bars',
         title: 'Per-class test accuracy',
-        labels: (state.evaluations[roles[0]] as ModelEvaluation).perClassAccuracy.map((_, index) => String(index)),
-        groups: roles.map((role) => ({ key: role, label: roleLabel(role), color: roleColors[role], values: (state.evaluations[role] as ModelEvaluation).perClassAccuracy })),
-        ...perClassAxis(roles.map((role) => state.evaluations[role] as ModelEvaluation)),
+        labels: barColumns[0].evaluation.perClassAccuracy.map((_, index) => String(index)),
+        groups: barColumns.map((column) => ({ key: column.key, label: column.label, color: columnColor(column), values: column.evaluation.perClassAccuracy })),
+        ...perClassAxis(barColumns.map((column) => column.evaluation)),
         formatValue: (value) => formatPercent(value, 1),
         columnHeading: 'Class',
       }),
@@ -122,4 +153,52 @@ function perClassAxis(evaluations: readonly ModelEvaluation[]): { axisMin: numbe
   const values = evaluations.flatMap((evaluation) => evaluation.perClassAccuracy).filter((value): value is number => value !== null);
   const lowest = values.length === 0 ? 0 : Math.min(...values);
   return { axisMin: Math.max(0, Math.floor((lowest - 0.01) * 20) / 20), axisMax: 1 };
+}
+
+/** States whether the ensemble beat each of its members; nothing for a run without an ensemble. */
+function ensembleParagraph(state: ResultsState): HTMLElement | undefined {
+  const gain = ensembleGain(state.evaluations.teacher, state.memberEvaluations);
+  if (gain === undefined) {
+    return undefined;
+  }
+  const lead = `${teacherLabel(state)}: ${formatCount(gain.ensembleErrors)} test errors`;
+  const best = `${gain.bestMember}, ${formatCount(gain.bestMemberErrors)}`;
+  let text: string;
+  if (gain.membersBetter.length === 0) {
+    text = `${lead}, ${formatCount(gain.bestMemberErrors - gain.ensembleErrors)} fewer than its best member (${best}).`;
+  } else {
+    const members = gain.membersBetter.length === 1 ? 'member' : 'members';
+    text = `${lead}, more than ${members} ${gain.membersBetter.join(', ')} (best: ${best}).`;
+  }
+  return h('p', { class: 'ensemble-gain', 'data-testid': 'ensemble-gain' }, text);
+}
+
+/** Formats a bias offset with its sign, such as "+3.5". */
+function offsetText(offset: number): string {
+  return offset > 0 ? `+${formatNumber(offset, 4)}` : formatNumber(offset, 4);
+}
+
+/** Renders the omitted classes, the offsets found, and the test and validation errors before and after. */
+function biasSection(result: BiasAdjustmentResult): HTMLElement {
+  const rows = omittedClassRows(result).map((row) => [
+    String(row.label),
+    offsetText(row.offset),
+    `${formatCount(row.errorsBefore)} → ${formatCount(row.errorsAfter)} of ${formatCount(row.examples)}`,
+  ]);
+  const examples = result.evaluation.examples;
+  return h(
+    'section',
+    { class: 'bias-adjustment', 'aria-labelledby': 'bias-adjustment-title', 'data-testid': 'bias-adjustment' },
+    h('h3', { id: 'bias-adjustment-title' }, 'Bias adjustment of the omitted classes'),
+    note('The transfer set left these classes out, so the distilled student seldom predicts them. The search added an offset to each one\'s output bias and kept the offset with the fewest validation errors.'),
+    h(
+      'p',
+      { 'data-testid': 'bias-test-errors' },
+      h('strong', {}, 'Test errors: '),
+      `${formatCount(result.testErrorsBefore)} → ${formatCount(result.testErrorsAfter)} of ${formatCount(examples)}. `,
+      h('strong', {}, 'Validation errors: '),
+      `${formatCount(result.validationErrorsBefore)} → ${formatCount(result.validationErrorsAfter)}.`,
+    ),
+    dataTable('Omitted classes, their bias offsets and their test errors', ['Omitted class', 'Bias offset', 'Test errors on the class, before → after'], rows, 'bias-classes'),
+  );
 }

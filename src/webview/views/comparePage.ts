@@ -3,8 +3,8 @@
 
 import type { ModelRole } from '../../config/types';
 import type { CompareHostMessage, CompareRun } from '../../protocol/webview';
-import { configDifferences, runMetrics } from '../model/compare';
-import { alignSeries, roleLabel } from '../model/curves';
+import { configDifferences, runMetrics, teacherErrorsText, type RunMetrics } from '../model/compare';
+import { alignSeries, modelLabel, roleLabel } from '../model/curves';
 import { formatCount, formatNumber, formatPercent } from '../model/format';
 import type { ChartSettingsState } from '../model/uiState';
 import { modelRoles } from '../model/softened';
@@ -14,6 +14,14 @@ import { onThemeChange, readTheme, type ChartTheme } from './theme';
 
 /** Dash patterns that distinguish the models, while colour distinguishes the runs. */
 const roleDashes: Record<ModelRole, number[] | undefined> = { teacher: [6, 4], distilled: undefined, baseline: [2, 3] };
+
+/** Returns "458 (95.42%)" for a bias-adjusted student, or "n/a" for a run without one. */
+function adjustedText(metric: RunMetrics): string {
+  if (metric.adjusted === undefined) {
+    return 'n/a';
+  }
+  return `${formatCount(metric.adjusted.errors)} (${formatPercent(metric.adjusted.accuracy)})`;
+}
 
 export class ComparePage {
   private runs: CompareRun[] = [];
@@ -72,7 +80,8 @@ export class ComparePage {
     for (const event of message.events) {
       if (event.type === 'run/epoch') {
         run.epochs.push(event);
-      } else if (event.type === 'run/evaluation' && run.summary !== undefined) {
+      } else if (event.type === 'run/evaluation' && event.evaluation.member === undefined && run.summary !== undefined) {
+        // A member's evaluation would replace the ensemble's, which has the same role. The final summary lists the members.
         run.summary.models[event.evaluation.role] = event.evaluation;
       } else if (event.type === 'run/finished') {
         run.summary = event.summary;
@@ -86,11 +95,14 @@ export class ComparePage {
     const metrics = this.runs.map(runMetrics);
     const differences = configDifferences(this.runs.map((run) => run.config));
 
+    // The bias-adjusted column appears only when a compared run has one.
+    const anyAdjusted = metrics.some((metric) => metric.adjusted !== undefined);
     const metricRows = metrics.map((metric, index) => [
       metric.runName,
       this.runs[index].status,
-      formatCount(metric.errors.teacher),
+      teacherErrorsText(metric, formatCount),
       formatCount(metric.errors.distilled),
+      ...(anyAdjusted ? [adjustedText(metric)] : []),
       formatCount(metric.errors.baseline),
       formatPercent(metric.accuracy.distilled),
       metric.gapRecovered === null ? 'n/a' : formatPercent(metric.gapRecovered, 1),
@@ -100,11 +112,25 @@ export class ComparePage {
 
     const metricsTable = dataTable(
       'Metrics of the compared runs',
-      ['Run', 'Status', 'Teacher errors', 'Distilled errors', 'Baseline errors', 'Distilled accuracy', 'Gap recovered', 'Compression', 'T'],
+      [
+        'Run',
+        'Status',
+        'Teacher errors',
+        'Distilled errors',
+        ...(anyAdjusted ? ['Bias-adjusted errors'] : []),
+        'Baseline errors',
+        'Distilled accuracy',
+        'Gap recovered',
+        'Compression',
+        'T',
+      ],
       metricRows,
       'compare-metrics',
     );
-    setTableColumns(metricsTable, ['16%', '10%', '11%', '11%', '11%', '12%', '11%', '11%', '7%']);
+    setTableColumns(
+      metricsTable,
+      anyAdjusted ? ['13%', '8%', '14%', '9%', '11%', '9%', '10%', '9%', '10%', '7%'] : ['16%', '10%', '11%', '11%', '11%', '12%', '11%', '11%', '7%'],
+    );
     this.tables.replaceChildren(
       ...this.warnings.map((warning) => h('p', { class: 'error', role: 'alert' }, warning)),
       h(
@@ -127,9 +153,13 @@ export class ComparePage {
     this.chart.setData(this.chartSeries(), this.chartColumns());
   }
 
+  /**
+   * One curve per run and whole model. Ensemble members' epochs are left out, because a line per
+   * member of every run would crowd the chart; the table lists them.
+   */
   private curveKeys(): { run: CompareRun; runIndex: number; role: ModelRole }[] {
     return this.runs.flatMap((run, runIndex) =>
-      modelRoles.filter((role) => run.epochs.some((epoch) => epoch.role === role)).map((role) => ({ run, runIndex, role })),
+      modelRoles.filter((role) => run.epochs.some((epoch) => epoch.role === role && epoch.member === undefined)).map((role) => ({ run, runIndex, role })),
     );
   }
 
@@ -147,7 +177,7 @@ export class ComparePage {
   private chartColumns(): ReturnType<typeof alignSeries> {
     return alignSeries(
       this.curveKeys().map(({ run, role }) => {
-        const epochs = run.epochs.filter((epoch) => epoch.role === role);
+        const epochs = run.epochs.filter((epoch) => epoch.role === role && epoch.member === undefined);
         return { x: epochs.map((epoch) => epoch.epoch), y: epochs.map((epoch) => (Number.isFinite(epoch.validationAccuracy) ? epoch.validationAccuracy : null)) };
       }),
     );
@@ -155,7 +185,7 @@ export class ComparePage {
 
   private curveTable(): HTMLElement {
     const rows = this.runs.flatMap((run) =>
-      run.epochs.map((epoch) => [run.runId, roleLabel(epoch.role), String(epoch.epoch), formatPercent(Number.isFinite(epoch.validationAccuracy) ? epoch.validationAccuracy : null), formatNumber(epoch.loss, 4)]),
+      run.epochs.map((epoch) => [run.runId, modelLabel(epoch.role, epoch.member), String(epoch.epoch), formatPercent(Number.isFinite(epoch.validationAccuracy) ? epoch.validationAccuracy : null), formatNumber(epoch.loss, 4)]),
     );
     return dataTable('Validation accuracy per epoch of the compared runs', ['Run', 'Model', 'Epoch', 'Validation accuracy', 'Training loss'], rows);
   }
