@@ -18,7 +18,7 @@ import type { CompareRun, HostToWebviewMessage, PanelState, ResultsSnapshotMessa
 import { formatCount, formatDuration, formatFixed, formatNumber, formatPercent } from '../../src/webview/model/format';
 import { compressionRatio, entropyBits, gapRecovered, meanSoftenedByClass, softmaxAt, sliderToTemperature, temperatureToSlider } from '../../src/webview/model/maths';
 import { decodeSoftened, stepExample } from '../../src/webview/model/softened';
-import { encodeMessage, postMessageScript, startHarness, type Harness, type ThemeName } from './harness';
+import { encodeMessage, postMessageScript, startHarness, type Harness, type PageLanguage, type ThemeName } from './harness';
 
 const chromiumPath = '/usr/bin/chromium';
 const chromiumFlags = [
@@ -84,7 +84,7 @@ describe('results webview in Chromium', { skip: missingChromium ?? false }, () =
     await harness?.close();
   });
 
-  async function openPage(state: PanelState, theme: ThemeName = 'dark'): Promise<Page> {
+  async function openPage(state: PanelState, theme: ThemeName = 'dark', language: PageLanguage = 'en'): Promise<Page> {
     const page = await context.newPage();
     const problems: string[] = [];
     pageProblems.set(page, problems);
@@ -94,7 +94,7 @@ describe('results webview in Chromium', { skip: missingChromium ?? false }, () =
         problems.push(`console error: ${message.text()}`);
       }
     });
-    await page.goto(harness.pageUrl(state, theme));
+    await page.goto(harness.pageUrl(state, theme, language));
     await waitUntil(page, "window.__posted.some((message) => message.type === 'webview/ready')");
     return page;
   }
@@ -484,6 +484,29 @@ describe('results webview in Chromium', { skip: missingChromium ?? false }, () =
     // Member epochs are left out of the chart, so the ensemble run draws its two students only.
     assert.deepEqual((await legendSeries(page, 'compare-chart')).length, 1 + 2 + 3);
     await page.screenshot({ path: path.join(screenshotDir, 'compare-dark-ensemble-bias.png'), fullPage: true });
+    await assertClean(page);
+  });
+
+  test('french page translates the panels', async () => {
+    const bias = fixtureSnapshot(biasRun.runId, biasRun.runDir);
+    const page = await openPage({ view: 'results', runId: bias.runId }, 'light', 'fr');
+    await post(page, bias);
+    await waitForEvents(page, bias.events.length);
+
+    const tabs = await page.locator('[data-testid="tabs"] vscode-tab-header').allTextContents();
+    assert.deepEqual(tabs, ['Courbes', 'Cibles douces', 'Exactitude', 'Confusion']);
+    assert.equal(await page.textContent('[data-testid="run-status"]'), 'terminée');
+    assert.deepEqual((await legendSeries(page, 'accuracy-chart')).slice(1), ['Enseignant', 'Distillé', 'Référence']);
+
+    await selectTab(page, 2);
+    assert.equal(await page.textContent('[data-testid="column-adjusted"]'), 'Distillé, biais ajustés');
+    // French groups digits with a narrow no-break space.
+    assert.equal(await page.textContent('[data-testid="metric-errors-adjusted"]'), `458 sur ${new Intl.NumberFormat('fr').format(10000)}`);
+    assert.equal(
+      await page.textContent('[data-testid="bias-test-errors"]'),
+      `Erreurs de test : 991 → 458 sur ${new Intl.NumberFormat('fr').format(10000)}. Erreurs de validation : 482 → 229.`,
+    );
+    await page.screenshot({ path: path.join(screenshotDir, 'results-light-fr-bias-accuracy.png'), fullPage: true });
     await assertClean(page);
   });
 

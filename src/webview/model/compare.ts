@@ -3,6 +3,7 @@
 import type { EnsembleCombine, ModelRole } from '../../config/types';
 import type { RunSummary } from '../../protocol/messages';
 import type { CompareRun } from '../../protocol/webview';
+import { t } from '../l10n';
 import { compressionRatio, gapRecovered } from './maths';
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -120,10 +121,10 @@ export function teacherErrorsText(metrics: RunMetrics, formatCount: (value: numb
     return errors;
   }
   if (members.length === 0) {
-    return `${errors} (${metrics.ensemble.combine} ensemble)`;
+    return metrics.ensemble.combine === 'geometric' ? t('{0} (geometric-mean ensemble)', errors) : t('{0} (arithmetic-mean ensemble)', errors);
   }
   const lowest = Math.min(...members);
   const highest = Math.max(...members);
   const range = lowest === highest ? formatCount(lowest) : `${formatCount(lowest)}–${formatCount(highest)}`;
-  return `${errors} (ensemble of ${members.length}, members ${range})`;
+  return t('{0} (ensemble of {1}, members {2})', errors, members.length, range);
 }

@@ -2,6 +2,7 @@
 // column and one y column per series, with null where a series has no point at that x.
 
 import type { ModelRole } from '../../config/types';
+import { t } from '../l10n';
 import type { ResultsState } from './results';
 
 export interface PointSeries {
@@ -73,35 +74,59 @@ export interface CurveDefinition {
   member?: string;
   metric: CurveMetric;
   label: string;
+  /** The label of an ensemble member's copy of this teacher curve. */
+  memberLabel?: (member: string) => string;
 }
 
-const roleLabels: Record<ModelRole, string> = { teacher: 'Teacher', distilled: 'Distilled', baseline: 'Baseline' };
-
 export function roleLabel(role: ModelRole): string {
-  return roleLabels[role];
+  switch (role) {
+    case 'teacher':
+      return t('Teacher');
+    case 'distilled':
+      return t('Distilled');
+    case 'baseline':
+      return t('Baseline');
+  }
 }
 
 /** Returns "Teacher a" for ensemble member a, and the role's label for a whole model. */
 export function modelLabel(role: ModelRole, member?: string): string {
-  return member === undefined ? roleLabels[role] : `${roleLabels[role]} ${member}`;
+  // Only the teacher has members; a member on another role keeps its role's label.
+  return member === undefined || role !== 'teacher' ? roleLabel(role) : t('Teacher {0}', member);
+}
+
+/**
+ * Creates a curve whose label is translated when read, not when this module loads, because the
+ * page sets the translations after its modules have loaded.
+ */
+function curve(key: string, role: ModelRole, metric: CurveMetric, label: () => string, memberLabel?: (member: string) => string): CurveDefinition {
+  return {
+    key,
+    role,
+    metric,
+    get label() {
+      return label();
+    },
+    memberLabel,
+  };
 }
 
 /** The series of the loss chart: training loss every few steps, and per-epoch losses, soft and hard terms apart. */
 export const lossCurves: readonly CurveDefinition[] = [
-  { key: 'teacher-step', role: 'teacher', metric: 'stepLoss', label: 'Teacher, per steps' },
-  { key: 'teacher-epoch', role: 'teacher', metric: 'loss', label: 'Teacher, epoch mean' },
-  { key: 'distilled-step', role: 'distilled', metric: 'stepLoss', label: 'Distilled total, per steps' },
-  { key: 'distilled-epoch', role: 'distilled', metric: 'loss', label: 'Distilled total, epoch mean' },
-  { key: 'distilled-soft', role: 'distilled', metric: 'softLoss', label: 'Distilled soft term (×T²)' },
-  { key: 'distilled-hard', role: 'distilled', metric: 'hardLoss', label: 'Distilled hard term' },
-  { key: 'baseline-step', role: 'baseline', metric: 'stepLoss', label: 'Baseline, per steps' },
-  { key: 'baseline-epoch', role: 'baseline', metric: 'loss', label: 'Baseline, epoch mean' },
+  curve('teacher-step', 'teacher', 'stepLoss', () => t('Teacher, per steps'), (member) => t('Teacher {0}, per steps', member)),
+  curve('teacher-epoch', 'teacher', 'loss', () => t('Teacher, epoch mean'), (member) => t('Teacher {0}, epoch mean', member)),
+  curve('distilled-step', 'distilled', 'stepLoss', () => t('Distilled total, per steps')),
+  curve('distilled-epoch', 'distilled', 'loss', () => t('Distilled total, epoch mean')),
+  curve('distilled-soft', 'distilled', 'softLoss', () => t('Distilled soft term (×T²)')),
+  curve('distilled-hard', 'distilled', 'hardLoss', () => t('Distilled hard term')),
+  curve('baseline-step', 'baseline', 'stepLoss', () => t('Baseline, per steps')),
+  curve('baseline-epoch', 'baseline', 'loss', () => t('Baseline, epoch mean')),
 ];
 
 export const accuracyCurves: readonly CurveDefinition[] = [
-  { key: 'teacher-validation', role: 'teacher', metric: 'validationAccuracy', label: 'Teacher' },
-  { key: 'distilled-validation', role: 'distilled', metric: 'validationAccuracy', label: 'Distilled' },
-  { key: 'baseline-validation', role: 'baseline', metric: 'validationAccuracy', label: 'Baseline' },
+  curve('teacher-validation', 'teacher', 'validationAccuracy', () => t('Teacher'), (member) => modelLabel('teacher', member)),
+  curve('distilled-validation', 'distilled', 'validationAccuracy', () => t('Distilled')),
+  curve('baseline-validation', 'baseline', 'validationAccuracy', () => t('Baseline')),
 ];
 
 /**
@@ -118,11 +143,11 @@ export function withMemberCurves(state: ResultsState, curves: readonly CurveDefi
 
   // Each member's curves stay together, in the teacher curves' order.
   const memberCurves = members.flatMap((member) =>
-    teacherCurves.map((curve) => ({
-      ...curve,
-      key: `${curve.key}-member-${member}`,
+    teacherCurves.map((teacherCurve) => ({
+      ...teacherCurve,
+      key: `${teacherCurve.key}-member-${member}`,
       member,
-      label: `${modelLabel('teacher', member)}${curve.label.slice(roleLabel('teacher').length)}`,
+      label: teacherCurve.memberLabel?.(member) ?? modelLabel('teacher', member),
     })),
   );
   const first = curves.indexOf(teacherCurves[0]);

@@ -3,6 +3,7 @@
 
 import type { EnsembleCombine, ModelRole } from '../../config/types';
 import type { BiasAdjustmentResult, ModelEvaluation } from '../../protocol/messages';
+import { t } from '../l10n';
 import { modelLabel, roleLabel } from './curves';
 import type { ResultsState } from './results';
 import { modelRoles } from './softened';
@@ -20,7 +21,7 @@ export interface EvaluationColumn {
 
 /** Returns "arithmetic mean of 3" or "geometric mean of 3". */
 export function combineLabel(combine: EnsembleCombine, members: number): string {
-  return `${combine} mean of ${members}`;
+  return combine === 'geometric' ? t('geometric mean of {0}', members) : t('arithmetic mean of {0}', members);
 }
 
 /** Returns the teacher's column label: "Ensemble (arithmetic mean of 3)" for an ensemble, else "Teacher". */
@@ -28,10 +29,12 @@ export function teacherLabel(state: Pick<ResultsState, 'ensembleCombine' | 'memb
   if (state.ensembleCombine === undefined) {
     return roleLabel('teacher');
   }
-  return `Ensemble (${combineLabel(state.ensembleCombine, state.memberNames.length)})`;
+  return t('Ensemble ({0})', combineLabel(state.ensembleCombine, state.memberNames.length));
 }
 
-export const adjustedLabel = 'Distilled, bias-adjusted';
+export function adjustedLabel(): string {
+  return t('Distilled, bias-adjusted');
+}
 
 /**
  * Lists the evaluated models in display order: members, teacher, distilled, bias-adjusted
@@ -51,7 +54,7 @@ export function evaluationColumns(state: ResultsState): EvaluationColumn[] {
       columns.push({ key: role, label: role === 'teacher' ? teacherLabel(state) : roleLabel(role), role, kind: 'model', evaluation });
     }
     if (role === 'distilled' && state.biasAdjustment !== undefined) {
-      columns.push({ key: 'adjusted', label: adjustedLabel, role, kind: 'adjusted', evaluation: state.biasAdjustment.evaluation });
+      columns.push({ key: 'adjusted', label: adjustedLabel(), role, kind: 'adjusted', evaluation: state.biasAdjustment.evaluation });
     }
   }
   return columns;

@@ -3,9 +3,10 @@
 
 import type { ModelRole } from '../../config/types';
 import type { CompareHostMessage, CompareRun } from '../../protocol/webview';
+import { t } from '../l10n';
 import { configDifferences, runMetrics, teacherErrorsText, type RunMetrics } from '../model/compare';
 import { alignSeries, modelLabel, roleLabel } from '../model/curves';
-import { formatCount, formatNumber, formatPercent } from '../model/format';
+import { formatCount, formatNumber, formatPercent, statusLabel } from '../model/format';
 import type { ChartSettingsState } from '../model/uiState';
 import { modelRoles } from '../model/softened';
 import { button, dataTable, h, note, setTableColumns } from './dom';
@@ -18,7 +19,7 @@ const roleDashes: Record<ModelRole, number[] | undefined> = { teacher: [6, 4], d
 /** Returns "458 (95.42%)" for a bias-adjusted student, or "n/a" for a run without one. */
 function adjustedText(metric: RunMetrics): string {
   if (metric.adjusted === undefined) {
-    return 'n/a';
+    return t('n/a');
   }
   return `${formatCount(metric.adjusted.errors)} (${formatPercent(metric.adjusted.accuracy)})`;
 }
@@ -39,10 +40,10 @@ export class ComparePage {
     this.chart = new LineChart(
       {
         id: 'compare-chart',
-        title: 'Validation accuracy per epoch',
-        description: 'Validation accuracy of each compared run; colour tells the runs apart, dashes the models: teacher dashed, distilled solid, baseline dotted.',
-        xLabel: 'Epoch',
-        yLabel: 'Accuracy',
+        title: t('Validation accuracy per epoch'),
+        description: t('Validation accuracy of each compared run; colour tells the runs apart, dashes the models: teacher dashed, distilled solid, baseline dotted.'),
+        xLabel: t('Epoch'),
+        yLabel: t('Accuracy'),
         formatX: (value) => formatNumber(value, 4),
         formatY: (value) => formatPercent(value, 1),
         allowLogScale: false,
@@ -57,7 +58,7 @@ export class ComparePage {
       this.theme,
     );
     this.tables = h('div', { class: 'compare-tables' });
-    this.root.replaceChildren(h('p', { class: 'loading' }, 'Loading the runs…'));
+    this.root.replaceChildren(h('p', { class: 'loading' }, t('Loading the runs…')));
     onThemeChange(() => {
       this.theme = readTheme();
       this.chart.setTheme(this.theme, this.chartSeries());
@@ -68,7 +69,7 @@ export class ComparePage {
     if (message.type === 'compare/snapshot') {
       this.runs = message.runs;
       this.warnings = message.warnings;
-      this.root.replaceChildren(h('h2', {}, `Comparing ${message.runs.length} runs`), this.tables, this.chart.element);
+      this.root.replaceChildren(h('h2', {}, t('Comparing {0} runs', message.runs.length)), this.tables, this.chart.element);
       this.render();
       return;
     }
@@ -99,29 +100,29 @@ export class ComparePage {
     const anyAdjusted = metrics.some((metric) => metric.adjusted !== undefined);
     const metricRows = metrics.map((metric, index) => [
       metric.runName,
-      this.runs[index].status,
+      statusLabel(this.runs[index].status),
       teacherErrorsText(metric, formatCount),
       formatCount(metric.errors.distilled),
       ...(anyAdjusted ? [adjustedText(metric)] : []),
       formatCount(metric.errors.baseline),
       formatPercent(metric.accuracy.distilled),
-      metric.gapRecovered === null ? 'n/a' : formatPercent(metric.gapRecovered, 1),
-      metric.compressionRatio === null ? 'n/a' : `${formatNumber(metric.compressionRatio, 3)}×`,
+      metric.gapRecovered === null ? t('n/a') : formatPercent(metric.gapRecovered, 1),
+      metric.compressionRatio === null ? t('n/a') : `${formatNumber(metric.compressionRatio, 3)}×`,
       formatNumber(metric.temperature, 3),
     ]);
 
     const metricsTable = dataTable(
-      'Metrics of the compared runs',
+      t('Metrics of the compared runs'),
       [
-        'Run',
-        'Status',
-        'Teacher errors',
-        'Distilled errors',
-        ...(anyAdjusted ? ['Bias-adjusted errors'] : []),
-        'Baseline errors',
-        'Distilled accuracy',
-        'Gap recovered',
-        'Compression',
+        t('Run'),
+        t('Status'),
+        t('Teacher errors'),
+        t('Distilled errors'),
+        ...(anyAdjusted ? [t('Bias-adjusted errors')] : []),
+        t('Baseline errors'),
+        t('Distilled accuracy'),
+        t('Gap recovered'),
+        t('Compression'),
         'T',
       ],
       metricRows,
@@ -135,18 +136,18 @@ export class ComparePage {
       ...this.warnings.map((warning) => h('p', { class: 'error', role: 'alert' }, warning)),
       h(
         'div',
-        { class: 'run-links', role: 'group', 'aria-label': 'Open the results of a run' },
-        ...this.runs.map((run) => button(`Open ${run.runId}`, () => this.openRun(run.runId), { testId: `open-${run.runId}` })),
+        { class: 'run-links', role: 'group', 'aria-label': t('Open the results of a run') },
+        ...this.runs.map((run) => button(t('Open {0}', run.runId), () => this.openRun(run.runId), { testId: `open-${run.runId}` })),
       ),
-      h('h3', {}, 'Metrics'),
+      h('h3', {}, t('Metrics')),
       metricsTable,
-      h('h3', {}, 'Config differences'),
+      h('h3', {}, t('Config differences')),
       differences.length === 0
-        ? note('The configs are identical.')
+        ? note(t('The configs are identical.'))
         : dataTable(
-            'Config paths whose values differ',
-            ['Path', ...this.runs.map((run) => run.runId)],
-            differences.map((difference) => [difference.path, ...difference.values.map((value) => value ?? '(absent)')]),
+            t('Config paths whose values differ'),
+            [t('Path'), ...this.runs.map((run) => run.runId)],
+            differences.map((difference) => [difference.path, ...difference.values.map((value) => value ?? t('(absent)'))]),
             'compare-config',
           ),
     );
@@ -187,6 +188,6 @@ export class ComparePage {
     const rows = this.runs.flatMap((run) =>
       run.epochs.map((epoch) => [run.runId, modelLabel(epoch.role, epoch.member), String(epoch.epoch), formatPercent(Number.isFinite(epoch.validationAccuracy) ? epoch.validationAccuracy : null), formatNumber(epoch.loss, 4)]),
     );
-    return dataTable('Validation accuracy per epoch of the compared runs', ['Run', 'Model', 'Epoch', 'Validation accuracy', 'Training loss'], rows);
+    return dataTable(t('Validation accuracy per epoch of the compared runs'), [t('Run'), t('Model'), t('Epoch'), t('Validation accuracy'), t('Training loss')], rows);
   }
 }

@@ -1,6 +1,7 @@
 // Curves tab: training loss (every few steps and per epoch, the distilled student's soft and hard
 // terms apart) and validation accuracy per epoch, for the teacher and both students.
 
+import { t } from '../l10n';
 import { accuracyCurves, chartColumns, lossCurves, modelLabel, type CurveDefinition } from '../model/curves';
 import { formatCount, formatDuration, formatNumber, formatPercent } from '../model/format';
 import type { EpochSeries, ResultsChange, ResultsState } from '../model/results';
@@ -56,10 +57,10 @@ export class CurvesTab {
     this.lossChart = new LineChart(
       {
         id: 'loss-chart',
-        title: 'Training loss',
-        description: 'Training loss against epochs for the teacher, the distilled student (total, soft and hard terms) and the baseline.',
-        xLabel: 'Epoch',
-        yLabel: 'Loss',
+        title: t('Training loss'),
+        description: t('Training loss against epochs for the teacher, the distilled student (total, soft and hard terms) and the baseline.'),
+        xLabel: t('Epoch'),
+        yLabel: t('Loss'),
         formatX: (value) => formatNumber(value, 4),
         formatY: (value) => formatNumber(value, 3),
         allowLogScale: true,
@@ -73,10 +74,10 @@ export class CurvesTab {
     this.accuracyChart = new LineChart(
       {
         id: 'accuracy-chart',
-        title: 'Validation accuracy',
-        description: 'Validation accuracy after each epoch for the teacher, the distilled student and the baseline.',
-        xLabel: 'Epoch',
-        yLabel: 'Accuracy',
+        title: t('Validation accuracy'),
+        description: t('Validation accuracy after each epoch for the teacher, the distilled student and the baseline.'),
+        xLabel: t('Epoch'),
+        yLabel: t('Accuracy'),
         formatX: (value) => formatNumber(value, 4),
         formatY: (value) => formatPercent(value, 1),
         allowLogScale: false,
@@ -94,7 +95,7 @@ export class CurvesTab {
       h(
         'p',
         { class: 'note' },
-        'The distilled total is softWeight × soft + hardWeight × hard. The soft term is multiplied by T² when the config sets scaleByTemperatureSquared, so it can be far above the other losses; the log scale, on by default, keeps them all readable.',
+        t('The distilled total is softWeight × soft + hardWeight × hard. The soft term is multiplied by T² when the config sets scaleByTemperatureSquared, so it can be far above the other losses; the log scale, on by default, keeps them all readable.'),
       ),
       this.lossChart.element,
       this.stepNote,
@@ -148,8 +149,8 @@ export class CurvesTab {
     state.memberCurves.forEach((curves) => (stepPoints += curves.steps.x.length));
     this.stepNote.textContent =
       stepPoints === 0
-        ? 'No per-step losses yet.'
-        : `${formatCount(stepPoints)} per-step loss points, each the mean since the previous report; the tables list per-epoch values only.`;
+        ? t('No per-step losses yet.')
+        : t('{0} per-step loss points, each the mean since the previous report; the tables list per-epoch values only.', formatCount(stepPoints));
   }
 
   private epochTable(): HTMLElement {
@@ -178,8 +179,8 @@ export class CurvesTab {
       });
     }
     return dataTable(
-      'Per-epoch metrics',
-      ['Model', 'Epoch', 'Loss', 'Soft term', 'Hard term', 'Validation loss', 'Validation accuracy', 'Time'],
+      t('Per-epoch metrics'),
+      [t('Model'), t('Epoch'), t('Loss'), t('Soft term'), t('Hard term'), t('Validation loss'), t('Validation accuracy'), t('Time')],
       rows,
     );
   }
