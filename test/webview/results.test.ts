@@ -506,7 +506,10 @@ describe('results webview in Chromium', { skip: missingChromium ?? false }, () =
       await page.textContent('[data-testid="bias-test-errors"]'),
       `Erreurs de test : 991 → 458 sur ${new Intl.NumberFormat('fr').format(10000)}. Erreurs de validation : 482 → 229.`,
     );
-    await page.screenshot({ path: path.join(screenshotDir, 'results-light-fr-bias-accuracy.png'), fullPage: true });
+    for (let index = 0; index < tabNames.length; index += 1) {
+      await selectTab(page, index);
+      await page.screenshot({ path: path.join(screenshotDir, `results-light-fr-${index + 1}-${tabNames[index]}.png`), fullPage: true });
+    }
     await assertClean(page);
   });
 
