@@ -91,7 +91,7 @@ export interface OmittedClassRow {
   examples: number;
 }
 
-/** One row per omitted class; the arrays of the result follow `classes`, and a missing entry becomes NaN. */
+/** Returns one row per omitted class. The arrays of the result follow `classes`, and a missing entry becomes NaN. */
 export function omittedClassRows(result: BiasAdjustmentResult): OmittedClassRow[] {
   return result.classes.map((label, index) => ({
     label,
