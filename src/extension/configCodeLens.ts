@@ -70,7 +70,7 @@ export class ConfigCodeLensProvider implements vscode.CodeLensProvider, vscode.D
       const { record, handle } = latest;
       const title =
         handle !== undefined
-          ? this.l10n.t('Running {0}: {1}', record.runId, describeProgress(handle, latest.roles, this.l10n))
+          ? this.l10n.t('Running {0}: {1}', record.runId, describeProgress(handle, latest.roles, this.l10n, latest.members))
           : latestRunLensTitle(record, this.l10n);
       lenses.push(new vscode.CodeLens(range, { title, command: 'distill.openResults', arguments: [record.runDir] }));
     }

@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import { ConfigDiagnostics, showConfigErrors } from './configDiagnostics';
 import { firstLine, formatCount, type Localizer } from './format';
 import type { RunHandle, RunManager, RunOutcome } from './runs/runManager';
-import { describeProgress, runFraction, trainedRoles } from './runProgress';
+import { describeProgress, runFraction, teacherMembers, trainedRoles } from './runProgress';
 import type { RunsModel } from './runsModel';
 
 export interface RunNotificationsDependencies {
@@ -49,10 +49,12 @@ export class RunNotifications implements vscode.Disposable {
             progress.report({ message: l10n.t('Waiting for a free run slot (distill.maxConcurrentRuns)…') });
             return;
           }
-          const roles = trainedRoles(runs.startedConfig(handle));
-          const fraction = runFraction(handle, roles);
+          const config = runs.startedConfig(handle);
+          const roles = trainedRoles(config);
+          const members = teacherMembers(config);
+          const fraction = runFraction(handle, roles, members);
           const percent = fraction === undefined ? reportedPercent : Math.max(reportedPercent, fraction * 100);
-          progress.report({ message: describeProgress(handle, roles, l10n), increment: percent - reportedPercent });
+          progress.report({ message: describeProgress(handle, roles, l10n, members), increment: percent - reportedPercent });
           reportedPercent = percent;
         };
 

@@ -21,7 +21,7 @@ export function trainedRoles(config: DistillConfig | undefined): ModelRole[] {
     return allRoles;
   }
   const roles: ModelRole[] = [];
-  if (config.teacher.kind === 'train') {
+  if (config.teacher.kind === 'train' || teacherMembers(config).length > 0) {
     roles.push('teacher');
   }
   roles.push('distilled');
@@ -29,6 +29,14 @@ export function trainedRoles(config: DistillConfig | undefined): ModelRole[] {
     roles.push('baseline');
   }
   return roles;
+}
+
+/** Returns the names of the ensemble members that the run trains, in training order; none for other teachers. */
+export function teacherMembers(config: DistillConfig | undefined): string[] {
+  if (config?.teacher.kind !== 'ensemble') {
+    return [];
+  }
+  return config.teacher.members.filter((member) => member.kind === 'train').map((member) => member.name);
 }
 
 function isModelRole(phase: RunPhase | undefined): phase is ModelRole {
@@ -46,17 +54,32 @@ export function modelFraction(progress: RunProgressEvent): number {
 }
 
 /**
+ * Returns the share of the teacher's training done when its progress is that of an ensemble
+ * member: each trained member counts as an equal part of the teacher's share.
+ */
+function teacherFraction(progress: RunProgressEvent, members: readonly string[]): number {
+  const position = progress.member === undefined ? -1 : members.indexOf(progress.member);
+  if (position < 0) {
+    // NOTE: without the member list the share restarts at 0 for each member.
+    return modelFraction(progress);
+  }
+  return (position + modelFraction(progress)) / members.length;
+}
+
+/**
  * Estimates the share of the run done, in [0, 1], or undefined before training starts. Every
  * trained model counts as an equal share: the host does not know the data sizes, so a teacher
- * that trains on 20 times more examples than the students still counts as one share.
+ * that trains on 20 times more examples than the students still counts as one share. An
+ * ensemble teacher's share is split evenly between its trained `members`.
  */
-export function runFraction(live: LiveRunState, roles: readonly ModelRole[]): number | undefined {
+export function runFraction(live: LiveRunState, roles: readonly ModelRole[], members: readonly string[] = []): number | undefined {
   const phase = live.phase?.phase;
   const progress = live.progress;
   const current = isModelRole(phase) && roles.includes(phase) ? phase : undefined;
 
   if (progress !== undefined && roles.includes(progress.role) && (current === undefined || progress.role === current)) {
-    return (roles.indexOf(progress.role) + modelFraction(progress)) / roles.length;
+    const done = progress.role === 'teacher' ? teacherFraction(progress, members) : modelFraction(progress);
+    return (roles.indexOf(progress.role) + done) / roles.length;
   }
   if (current !== undefined) {
     // The phase has moved on to a model whose first progress event has not arrived yet.
@@ -94,8 +117,20 @@ function currentEpoch(live: LiveRunState, l10n: Localizer): string | undefined {
   return l10n.t('epoch {0}/{1}', progress.epoch, progress.epochs);
 }
 
-/** Describes the run's progress in one line: "Teacher: epoch 3/30 · 8 %", "Evaluating · 100 %". */
-export function describeProgress(live: LiveRunState, roles: readonly ModelRole[], l10n: Localizer): string {
+/** Returns "Teacher b" for ensemble member b, and the role's label for a whole model. */
+export function modelLabel(role: ModelRole, member: string | undefined, l10n: Localizer): string {
+  // Only the teacher has members; a member on another role keeps its role's label.
+  if (member === undefined || role !== 'teacher') {
+    return roleLabel(role, l10n);
+  }
+  return l10n.t('Teacher {0}', member);
+}
+
+/**
+ * Describes the run's progress in one line: "Teacher: epoch 3/30 · 8 %", "Teacher b: epoch 2/5 · 13 %"
+ * while ensemble member b trains, "Evaluating · 100 %".
+ */
+export function describeProgress(live: LiveRunState, roles: readonly ModelRole[], l10n: Localizer, members: readonly string[] = []): string {
   if (live.cancelRequested === true) {
     return l10n.t('Cancelling…');
   }
@@ -105,11 +140,14 @@ export function describeProgress(live: LiveRunState, roles: readonly ModelRole[]
 
   const phase = live.phase?.phase ?? live.progress?.role;
   const parts: string[] = [];
-  const label = phase === undefined ? '' : phaseLabel(phase, l10n);
   const epoch = currentEpoch(live, l10n);
+  let label = phase === undefined ? '' : phaseLabel(phase, l10n);
+  if (epoch !== undefined && live.progress?.member !== undefined) {
+    label = modelLabel(live.progress.role, live.progress.member, l10n);
+  }
   parts.push(epoch === undefined ? label : l10n.t('{0}: {1}', label, epoch));
 
-  const fraction = runFraction(live, roles);
+  const fraction = runFraction(live, roles, members);
   if (fraction !== undefined) {
     parts.push(formatPercent(fraction, l10n, 0));
   }
@@ -124,7 +162,7 @@ export function describeProgressShort(live: LiveRunState, l10n: Localizer): stri
   const progress = live.progress;
   const phase = live.phase?.phase;
   if (progress !== undefined && (phase === undefined || phase === progress.role)) {
-    return l10n.t('{0} {1}/{2}', roleLabel(progress.role, l10n), progress.epoch, progress.epochs);
+    return l10n.t('{0} {1}/{2}', modelLabel(progress.role, progress.member, l10n), progress.epoch, progress.epochs);
   }
   if (phase !== undefined) {
     return phaseLabel(phase, l10n);

@@ -11,7 +11,7 @@ import type { RunHandle, RunManager } from './runs/runManager';
 import { runsDirFor } from './runs/configDiscovery';
 import { listRuns, markStaleRunsInterrupted, type RunRecord } from './runs/runIndex';
 import { RunConfigCache } from './runDetails';
-import { trainedRoles } from './runProgress';
+import { teacherMembers, trainedRoles } from './runProgress';
 import { CoalescingTimer } from './throttle';
 
 /** A run folder, with this window's handle while one of its workers runs it. */
@@ -22,6 +22,8 @@ export interface ExperimentRun {
   config?: DistillConfig;
   /** Models that the run trains, in training order. */
   roles: ModelRole[];
+  /** Ensemble members that the run trains, in training order; empty for other teachers. */
+  members: string[];
   /** Name of the run's workspace folder, set only when several folders are open. */
   folderName?: string;
 }
@@ -178,7 +180,7 @@ export class RunsModel implements vscode.Disposable {
       const config = this.configs.get(record.runDir) ?? (handle === undefined ? undefined : this.startedConfigs.get(handle.key));
       // A record on disk may lag behind the worker's events, and a live handle means the run is running.
       const liveRecord: RunRecord = handle === undefined ? record : { ...record, status: 'running' };
-      return { record: liveRecord, handle, config, roles: trainedRoles(config), folderName: multiRoot ? folder.name : undefined };
+      return { record: liveRecord, handle, config, roles: trainedRoles(config), members: teacherMembers(config), folderName: multiRoot ? folder.name : undefined };
     });
 
     // Runs that started but whose folder the last reload did not see yet.
@@ -195,7 +197,7 @@ export class RunsModel implements vscode.Disposable {
         status: 'running',
         startedAt: this.startedTimes.get(handle.key),
       };
-      runs.push({ record, handle, config, roles: trainedRoles(config) });
+      runs.push({ record, handle, config, roles: trainedRoles(config), members: teacherMembers(config) });
     }
     return runs.sort((a, b) => compareStart(b.record, a.record));
   }

@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 
 import { formatCount, type Localizer } from './format';
 import type { RunManager } from './runs/runManager';
-import { describeProgress, describeProgressShort, trainedRoles } from './runProgress';
+import { describeProgress, describeProgressShort, teacherMembers, trainedRoles } from './runProgress';
 import type { RunsModel } from './runsModel';
 
 export class RunStatusBar implements vscode.Disposable {
@@ -53,8 +53,8 @@ export class RunStatusBar implements vscode.Disposable {
 
     const name = this.runs.nameOf(displayed);
     this.item.text = `$(sync~spin) ${name}: ${describeProgressShort(displayed, l10n)}${suffix}`;
-    const roles = trainedRoles(this.runs.startedConfig(displayed));
-    this.item.tooltip = `${displayed.runId ?? name}\n${describeProgress(displayed, roles, l10n)}`;
+    const config = this.runs.startedConfig(displayed);
+    this.item.tooltip = `${displayed.runId ?? name}\n${describeProgress(displayed, trainedRoles(config), l10n, teacherMembers(config))}`;
     this.item.command =
       displayed.runDir === undefined
         ? { title: l10n.t('Show experiments'), command: 'distill.experiments.focus' }

@@ -1,8 +1,8 @@
 // Entry of the webview bundle. The host's page names its view (results or compare) and its runs
 // in the body's data-state. The page sends `webview/ready`, then renders the host's snapshot and
 // the live events that follow it.
-// TODO: the panels' own text is English only; the host should send a translated string table
-// (from vscode.l10n) in the snapshot so the French UI covers the webview too.
+// The host also writes the display language's translations into the body's data-l10n, so the
+// first render is already in that language.
 
 import '@vscode-elements/elements/dist/vscode-badge/index.js';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
@@ -21,6 +21,7 @@ import '@vscode-elements/elements/dist/vscode-tabs/index.js';
 import 'uplot/dist/uPlot.min.css';
 
 import { isComparePanelState, isHostToWebviewMessage, isResultsPanelState, maxWebviewErrorLength, type PanelState } from '../protocol/webview';
+import { setTranslations, t } from './l10n';
 import { setFormatLanguage } from './model/format';
 import { readCompareCharts, readResultsUi, type ChartSettingsState } from './model/uiState';
 import { ComparePage } from './views/comparePage';
@@ -44,6 +45,15 @@ function pageState(): PanelState | undefined {
   }
 }
 
+/** Returns the translations that the host wrote into the page, or none when they are missing or invalid. */
+function pageTranslations(): unknown {
+  try {
+    return JSON.parse(document.body.dataset.l10n ?? '{}');
+  } catch {
+    return {};
+  }
+}
+
 /** Returns the saved state when it belongs to the same runs, so view settings carry over only to the same panel. */
 function savedStateFor(state: PanelState): unknown {
   const saved = vscodeApi().getState();
@@ -57,12 +67,13 @@ function start(): void {
   const api = vscodeApi();
   const root = document.getElementById('app') as HTMLElement;
   setFormatLanguage(document.documentElement.lang || 'en');
+  setTranslations(pageTranslations());
   window.addEventListener('error', (event) => reportError(`${event.message} (${event.filename}:${event.lineno})`));
   window.addEventListener('unhandledrejection', (event) => reportError(String(event.reason)));
 
   const state = pageState();
   if (state === undefined) {
-    root.textContent = 'This panel does not name a run. Close it and open the results again from the experiments view.';
+    root.textContent = t('This panel does not name a run. Close it and open the results again from the experiments view.');
     reportError('The webview page has no valid data-state.');
     return;
   }

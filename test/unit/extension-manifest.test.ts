@@ -1,6 +1,7 @@
-// The extension manifest and its translations: every `%key%` of package.json and every
-// `l10n.t('…')` message under src/extension/ has an English and a French text, with the same
-// placeholders, and the commands that the menus name are declared and registered.
+// The extension manifest and its translations. Every `%key%` of package.json, every
+// `l10n.t('…')` message under src/extension/ and every `t('…')` message under src/webview/ has an
+// English and a French text with the same placeholders. The commands that the menus name are
+// declared and registered.
 
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -23,11 +24,19 @@ function sourceFiles(folder: string): string[] {
   });
 }
 
-/** Collects the first argument of every `l10n.t(` call that is a string literal, unescaped, with its file. */
+/**
+ * Collects the first argument of every call that is a string literal, unescaped, with its file:
+ * `l10n.t(` on the host and `t(` in the webview, which reads the same bundles.
+ */
 function localizedMessages(): Map<string, string> {
   const messages = new Map<string, string>();
-  const call = /\bl10n\.t\(\s*('(?:\\.|[^'\\])*'|"(?:\\.|[^"\\])*")/g;
-  for (const file of sourceFiles(path.join(root, 'src', 'extension'))) {
+  collectMessages(messages, 'src/extension', /\bl10n\.t\(\s*('(?:\\.|[^'\\])*'|"(?:\\.|[^"\\])*")/g);
+  collectMessages(messages, 'src/webview', /(?<![.\w])t\(\s*('(?:\\.|[^'\\])*'|"(?:\\.|[^"\\])*")/g);
+  return messages;
+}
+
+function collectMessages(messages: Map<string, string>, folder: string, call: RegExp): void {
+  for (const file of sourceFiles(path.join(root, folder))) {
     const text = readFileSync(file, 'utf8');
     for (const match of text.matchAll(call)) {
       // The literal is TypeScript source of this repository, so evaluating it is safe.
@@ -35,7 +44,6 @@ function localizedMessages(): Map<string, string> {
       messages.set(message, path.relative(root, file));
     }
   }
-  return messages;
 }
 
 function placeholders(text: string): string[] {
@@ -44,6 +52,17 @@ function placeholders(text: string): string[] {
 
 test('source has localized messages', () => {
   assert.ok(localizedMessages().size > 50, 'the l10n.t pattern matched almost nothing: check the regular expression');
+});
+
+test('webview messages are literals', () => {
+  // A computed message could not be checked against the bundles.
+  for (const file of sourceFiles(path.join(root, 'src', 'webview'))) {
+    const text = readFileSync(file, 'utf8');
+    for (const match of text.matchAll(/(?<![.\w])t\((?!\s*['"])([^)\n]*)/g)) {
+      const isDefinition = text.slice(Math.max(0, (match.index ?? 0) - 16), match.index).endsWith('export function ');
+      assert.ok(isDefinition, `${path.relative(root, file)} calls t(${match[1]}) without a string literal`);
+    }
+  }
 });
 
 test('l10n bundles cover every message', () => {

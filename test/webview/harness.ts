@@ -12,10 +12,13 @@ import type { PanelState } from '../../src/protocol/webview';
 
 export type ThemeName = 'light' | 'dark';
 
+/** Display languages of the test page: English, the source, or French from l10n/bundle.l10n.fr.json. */
+export type PageLanguage = 'en' | 'fr';
+
 export interface Harness {
   origin: string;
-  /** URL of a page for one panel state in one theme. */
-  pageUrl(state: PanelState, theme: ThemeName): string;
+  /** URL of a page for one panel state in one theme, in English unless a language is given. */
+  pageUrl(state: PanelState, theme: ThemeName, language?: PageLanguage): string;
   close(): Promise<void>;
 }
 
@@ -30,6 +33,7 @@ const servedFolders = ['dist/webview/', 'media/', 'test/webview/'];
 
 export async function startHarness(repositoryRoot: string): Promise<Harness> {
   const themes = JSON.parse(readFileSync(path.join(repositoryRoot, 'test/fixtures/webview/themes.json'), 'utf8')) as Record<ThemeName, unknown>;
+  const frenchBundle = JSON.parse(readFileSync(path.join(repositoryRoot, 'l10n/bundle.l10n.fr.json'), 'utf8')) as Record<string, string>;
   let origin = '';
 
   const server: Server = createServer((request, response) => {
@@ -38,6 +42,7 @@ export async function startHarness(repositoryRoot: string): Promise<Harness> {
     if (url.pathname === '/page') {
       const state = JSON.parse(url.searchParams.get('state') ?? 'null') as PanelState;
       const theme = themes[(url.searchParams.get('theme') ?? 'dark') as ThemeName];
+      const language = url.searchParams.get('language') === 'fr' ? 'fr' : 'en';
       const nonce = createNonce();
       const page = renderWebviewPage({
         cspSource: origin,
@@ -45,8 +50,10 @@ export async function startHarness(repositoryRoot: string): Promise<Harness> {
         scriptUri: `${origin}/dist/webview/webview.js`,
         styleUris: [`${origin}/dist/webview/webview.css`, `${origin}/media/results.css`],
         title: 'Distill Lab results (test page)',
-        language: 'en',
+        language,
         state,
+        // As vscode.l10n.bundle: the French bundle in French, none in English.
+        translations: language === 'fr' ? frenchBundle : undefined,
       });
       const stub = `<script nonce="${escapeHtml(nonce)}" src="${origin}/test/webview/harness-page.js" data-theme="${escapeHtml(JSON.stringify(theme))}"></script>\n    <script nonce=`;
       response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
@@ -73,7 +80,7 @@ export async function startHarness(repositoryRoot: string): Promise<Harness> {
 
   return {
     origin,
-    pageUrl: (state, theme) => `${origin}/page?theme=${theme}&state=${encodeURIComponent(JSON.stringify(state))}`,
+    pageUrl: (state, theme, language = 'en') => `${origin}/page?theme=${theme}&language=${language}&state=${encodeURIComponent(JSON.stringify(state))}`,
     close: () => new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),
   };
 }

@@ -15,10 +15,10 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { EventsReader, readCompareRun, readResultsSnapshot } from '../../src/extension/results/runFolder';
 import type { RunProgressEvent } from '../../src/protocol/messages';
 import type { CompareRun, HostToWebviewMessage, PanelState, ResultsSnapshotMessage } from '../../src/protocol/webview';
-import { formatCount, formatFixed, formatNumber, formatPercent } from '../../src/webview/model/format';
+import { formatCount, formatDuration, formatFixed, formatNumber, formatPercent } from '../../src/webview/model/format';
 import { compressionRatio, entropyBits, gapRecovered, meanSoftenedByClass, softmaxAt, sliderToTemperature, temperatureToSlider } from '../../src/webview/model/maths';
 import { decodeSoftened, stepExample } from '../../src/webview/model/softened';
-import { encodeMessage, postMessageScript, startHarness, type Harness, type ThemeName } from './harness';
+import { encodeMessage, postMessageScript, startHarness, type Harness, type PageLanguage, type ThemeName } from './harness';
 
 const chromiumPath = '/usr/bin/chromium';
 const chromiumFlags = [
@@ -39,12 +39,15 @@ const screenshotDir = path.join(repositoryRoot, 'test-output/webview');
 const roles = ['teacher', 'distilled', 'baseline'] as const;
 const tabNames = ['curves', 'soft-targets', 'accuracy', 'confusion'];
 
-function fixtureSnapshot(): ResultsSnapshotMessage {
-  const runId = '20261204-210156-mnist-quick';
-  const snapshot = readResultsSnapshot(runId, fixtureDir, new EventsReader(path.join(fixtureDir, 'events.jsonl')));
+function fixtureSnapshot(runId = '20261204-210156-mnist-quick', runDir = fixtureDir): ResultsSnapshotMessage {
+  const snapshot = readResultsSnapshot(runId, runDir, new EventsReader(path.join(runDir, 'events.jsonl')));
   assert.deepEqual(snapshot.warnings, []);
   return snapshot;
 }
+
+/** Hand-written runs derived from mnist-quick: an ensemble teacher, and a transfer set without 3s with bias adjustment. */
+const ensembleRun = { runId: '20261205-010000-mnist-ensemble', runDir: path.join(repositoryRoot, 'test/fixtures/runs/mnist-ensemble') };
+const biasRun = { runId: '20261205-011500-mnist-omit3', runDir: path.join(repositoryRoot, 'test/fixtures/runs/mnist-omit3') };
 
 if (missingChromium !== undefined) {
   // A skipped test, not a skipped suite, so the runner's summary counts it as skipped.
@@ -81,7 +84,7 @@ describe('results webview in Chromium', { skip: missingChromium ?? false }, () =
     await harness?.close();
   });
 
-  async function openPage(state: PanelState, theme: ThemeName = 'dark'): Promise<Page> {
+  async function openPage(state: PanelState, theme: ThemeName = 'dark', language: PageLanguage = 'en'): Promise<Page> {
     const page = await context.newPage();
     const problems: string[] = [];
     pageProblems.set(page, problems);
@@ -91,7 +94,7 @@ describe('results webview in Chromium', { skip: missingChromium ?? false }, () =
         problems.push(`console error: ${message.text()}`);
       }
     });
-    await page.goto(harness.pageUrl(state, theme));
+    await page.goto(harness.pageUrl(state, theme, language));
     await waitUntil(page, "window.__posted.some((message) => message.type === 'webview/ready')");
     return page;
   }
@@ -118,10 +121,10 @@ describe('results webview in Chromium', { skip: missingChromium ?? false }, () =
     await page.waitForSelector(`#app[data-events="${count}"]`, { timeout: 20_000 });
   }
 
-  async function openFixture(theme: ThemeName = 'dark'): Promise<Page> {
-    const page = await openPage(resultsState, theme);
-    await post(page, snapshot);
-    await waitForEvents(page, snapshot.events.length);
+  async function openFixture(theme: ThemeName = 'dark', run: ResultsSnapshotMessage = snapshot): Promise<Page> {
+    const page = await openPage({ view: 'results', runId: run.runId }, theme);
+    await post(page, run);
+    await waitForEvents(page, run.events.length);
     return page;
   }
 
@@ -405,6 +408,108 @@ describe('results webview in Chromium', { skip: missingChromium ?? false }, () =
     const posted = (await page.evaluate('window.__posted')) as unknown[];
     assert.deepEqual(posted.at(-1), { type: 'webview/openRun', runId: secondId });
     await page.screenshot({ path: path.join(screenshotDir, 'compare-dark.png'), fullPage: true });
+    await assertClean(page);
+  });
+
+  test('ensemble members sit beside the ensemble', async () => {
+    const ensemble = fixtureSnapshot(ensembleRun.runId, ensembleRun.runDir);
+    const ensembleSummary = ensemble.summary!;
+    const page = await openFixture('dark', ensemble);
+
+    assert.deepEqual((await legendSeries(page, 'accuracy-chart')).slice(1), ['Teacher a', 'Teacher b', 'Teacher c', 'Distilled', 'Baseline']);
+    const lossSeries = (await legendSeries(page, 'loss-chart')).slice(1);
+    assert.deepEqual(lossSeries.slice(0, 6), ['Teacher a, per steps', 'Teacher a, epoch mean', 'Teacher b, per steps', 'Teacher b, epoch mean', 'Teacher c, per steps', 'Teacher c, epoch mean']);
+    assert.ok(!lossSeries.includes('Teacher, epoch mean'), 'member epochs must not form a teacher line');
+    await page.screenshot({ path: path.join(screenshotDir, 'results-dark-ensemble-curves.png'), fullPage: true });
+
+    await selectTab(page, 2);
+    assert.equal(await page.textContent('[data-testid="column-teacher"]'), 'Ensemble (arithmetic mean of 3)');
+    for (const member of ensembleSummary.ensemble!.members) {
+      const key = `member-${member.member}`;
+      assert.equal(await page.textContent(`[data-testid="column-${key}"]`), `Teacher ${member.member}`);
+      assert.equal(await page.textContent(`[data-testid="metric-accuracy-${key}"]`), formatPercent(member.accuracy));
+      assert.equal(await page.textContent(`[data-testid="metric-errors-${key}"]`), `${formatCount(member.errors)} of ${formatCount(member.examples)}`);
+      assert.equal(await page.textContent(`[data-testid="metric-parameters-${key}"]`), formatCount(member.parameters));
+      assert.equal(await page.textContent(`[data-testid="metric-training-${key}"]`), formatDuration(member.trainingSeconds));
+    }
+    const teacher = ensembleSummary.models.teacher!;
+    assert.equal(await page.textContent('[data-testid="metric-errors-teacher"]'), `${formatCount(teacher.errors)} of ${formatCount(teacher.examples)}`);
+    assert.equal(await page.textContent('[data-testid="metric-parameters-teacher"]'), formatCount(teacher.parameters));
+    assert.equal(
+      await page.textContent('[data-testid="ensemble-gain"]'),
+      'Ensemble (arithmetic mean of 3): 234 test errors, 12 fewer than its best member (c, 246).',
+    );
+    // The per-class chart shows the ensemble and the students, not the members.
+    assert.equal(await page.locator('[data-testid="per-class-bars"] .bar').count(), 30);
+    assert.equal(await page.locator('[data-testid="bias-adjustment"]').count(), 0);
+    await page.screenshot({ path: path.join(screenshotDir, 'results-dark-ensemble-accuracy.png'), fullPage: true });
+    await assertClean(page);
+  });
+
+  test('bias adjustment shows before and after', async () => {
+    const bias = fixtureSnapshot(biasRun.runId, biasRun.runDir);
+    const result = bias.summary!.biasAdjustment!;
+    const page = await openFixture('light', bias);
+    await selectTab(page, 2);
+
+    assert.equal(await page.textContent('[data-testid="column-adjusted"]'), 'Distilled, bias-adjusted');
+    assert.equal(await page.textContent('[data-testid="metric-errors-adjusted"]'), `${formatCount(458)} of ${formatCount(10000)}`);
+    assert.equal(await page.textContent('[data-testid="metric-accuracy-adjusted"]'), formatPercent(result.evaluation.accuracy));
+    assert.equal(await page.textContent('[data-testid="metric-errors-distilled"]'), `${formatCount(991)} of ${formatCount(10000)}`);
+    assert.equal(
+      await page.textContent('[data-testid="bias-test-errors"]'),
+      `Test errors: ${formatCount(991)} → 458 of ${formatCount(10000)}. Validation errors: 482 → 229.`,
+    );
+    const classRows = await page.locator('[data-testid="bias-classes"] vscode-table-row').allTextContents();
+    assert.deepEqual(classRows, [`3+3.5612 → 58 of ${formatCount(1010)}`]);
+    // Teacher, distilled, adjusted and baseline bars for each of the 10 classes.
+    assert.equal(await page.locator('[data-testid="per-class-bars"] .bar').count(), 40);
+    await page.screenshot({ path: path.join(screenshotDir, 'results-light-bias-accuracy.png'), fullPage: true });
+    await assertClean(page);
+  });
+
+  test('compare shows ensemble and adjusted errors', async () => {
+    const runs = [ensembleRun, biasRun].map(({ runId: id, runDir }) => readCompareRun(id, runDir, new EventsReader(path.join(runDir, 'events.jsonl')), []));
+    const page = await openPage({ view: 'compare', runIds: runs.map((run) => run.runId) });
+    await post(page, { type: 'compare/snapshot', runs, warnings: [] });
+    await page.waitForSelector('[data-testid="compare-metrics"]');
+
+    const headers = await page.locator('[data-testid="compare-metrics"] vscode-table-header-cell').allTextContents();
+    assert.equal(headers[4], 'Bias-adjusted errors');
+    const rows = await page.locator('[data-testid="compare-metrics"] vscode-table-row').evaluateAll((elements) =>
+      elements.map((row) => [...row.querySelectorAll('vscode-table-cell')].map((cell) => cell.textContent)),
+    );
+    assert.deepEqual(rows[0].slice(2, 5), ['234 (ensemble of 3, members 246–263)', '429', 'n/a']);
+    assert.deepEqual(rows[1].slice(2, 5), ['234', '991', `458 (${formatPercent(0.9542)})`]);
+    // Member epochs are left out of the chart, so the ensemble run draws its two students only.
+    assert.deepEqual((await legendSeries(page, 'compare-chart')).length, 1 + 2 + 3);
+    await page.screenshot({ path: path.join(screenshotDir, 'compare-dark-ensemble-bias.png'), fullPage: true });
+    await assertClean(page);
+  });
+
+  test('french page translates the panels', async () => {
+    const bias = fixtureSnapshot(biasRun.runId, biasRun.runDir);
+    const page = await openPage({ view: 'results', runId: bias.runId }, 'light', 'fr');
+    await post(page, bias);
+    await waitForEvents(page, bias.events.length);
+
+    const tabs = await page.locator('[data-testid="tabs"] vscode-tab-header').allTextContents();
+    assert.deepEqual(tabs, ['Courbes', 'Cibles douces', 'Exactitude', 'Confusion']);
+    assert.equal(await page.textContent('[data-testid="run-status"]'), 'terminée');
+    assert.deepEqual((await legendSeries(page, 'accuracy-chart')).slice(1), ['Enseignant', 'Distillé', 'Référence']);
+
+    await selectTab(page, 2);
+    assert.equal(await page.textContent('[data-testid="column-adjusted"]'), 'Distillé, biais ajustés');
+    // French groups digits with a narrow no-break space.
+    assert.equal(await page.textContent('[data-testid="metric-errors-adjusted"]'), `458 sur ${new Intl.NumberFormat('fr').format(10000)}`);
+    assert.equal(
+      await page.textContent('[data-testid="bias-test-errors"]'),
+      `Erreurs de test : 991 → 458 sur ${new Intl.NumberFormat('fr').format(10000)}. Erreurs de validation : 482 → 229.`,
+    );
+    for (let index = 0; index < tabNames.length; index += 1) {
+      await selectTab(page, index);
+      await page.screenshot({ path: path.join(screenshotDir, `results-light-fr-${index + 1}-${tabNames[index]}.png`), fullPage: true });
+    }
     await assertClean(page);
   });
 

@@ -19,6 +19,8 @@ export interface WebviewPageOptions {
   language: string;
   /** The panel's state before the webview has stored its own, so a window reload can restore the panel at once. */
   state: PanelState;
+  /** `vscode.l10n.bundle`: translations of the webview's English messages; undefined in English. */
+  translations?: Record<string, string>;
 }
 
 /** Returns 128 random bits in base64, for a CSP nonce. */
@@ -53,7 +55,7 @@ export function renderWebviewPage(options: WebviewPageOptions): string {
 ${styles}
     <title>${escapeHtml(options.title)}</title>
   </head>
-  <body data-state="${escapeHtml(JSON.stringify(options.state))}">
+  <body data-state="${escapeHtml(JSON.stringify(options.state))}" data-l10n="${escapeHtml(JSON.stringify(options.translations ?? {}))}">
     <main id="app" aria-live="off"><p class="loading">Loading…</p></main>
     <script nonce="${escapeHtml(nonce)}" src="${escapeHtml(options.scriptUri)}"></script>
   </body>

@@ -33,6 +33,7 @@ export function setWebviewPage(webview: vscode.Webview, extensionUri: vscode.Uri
     title,
     language: vscode.env.language,
     state,
+    translations: vscode.l10n.bundle,
   });
 }
 

@@ -294,6 +294,10 @@ export function isRunLive(
   return pid !== undefined && record.summary?.hostname === os.hostname() && isProcessAliveOnHost(pid);
 }
 
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 /** Builds a summary from events.jsonl for a run whose summary.json is missing or unreadable. */
 function summaryFromEvents(runDir: string, runId: string): RunSummary | undefined {
   const events = readEvents(eventsFile(runDir));
@@ -303,14 +307,22 @@ function summaryFromEvents(runDir: string, runId: string): RunSummary | undefine
   }
 
   const models: RunSummary['models'] = {};
+  const members: ModelEvaluation[] = [];
   let classes: number | undefined;
   for (const event of events) {
     if (event.type === 'run/evaluation') {
       const evaluation: ModelEvaluation = event.evaluation;
-      models[evaluation.role] = evaluation;
       classes = evaluation.perClassAccuracy.length;
+      if (evaluation.member !== undefined) {
+        // An ensemble member has the teacher's role, so it must not replace the ensemble's evaluation.
+        members.push(evaluation);
+      } else {
+        models[evaluation.role] = evaluation;
+      }
     }
   }
+  const teacher: unknown = started.config?.teacher;
+  const combine = isRecord(teacher) && teacher.kind === 'ensemble' && (teacher.combine === 'arithmetic' || teacher.combine === 'geometric') ? teacher.combine : undefined;
   const finished = events.filter((event) => event.type === 'run/finished').pop();
   const configName: unknown = started.config?.name;
   const temperature: unknown = started.config?.distillation?.temperature;
@@ -327,6 +339,8 @@ function summaryFromEvents(runDir: string, runId: string): RunSummary | undefine
     classes,
     models,
     error: finished?.type === 'run/finished' ? finished.error : undefined,
+    // Without the config's combine rule the members are left out rather than guessed at.
+    ...(combine === undefined ? {} : { ensemble: { combine, members } }),
   };
 }
 

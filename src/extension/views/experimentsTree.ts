@@ -1,16 +1,18 @@
 // The Experiments view: runs grouped by config name, newest first, each with its teacher,
-// distilled student and baseline student as children. Labels and tooltips come from runLabels.ts.
+// distilled student and baseline student as children, and when the run has them the ensemble's
+// members and the bias-adjusted student. Labels and tooltips come from runLabels.ts.
 
 import * as vscode from 'vscode';
 
 import type { ModelRole } from '../../config/types';
-import type { ModelEvaluation, SweepSummary } from '../../protocol/messages';
+import type { SweepSummary } from '../../protocol/messages';
 import { groupSweepRuns } from '../sweeps/sweepIndex';
 import type { SweepsModel } from '../sweeps/sweepsModel';
-import { formatCount, MODEL_ROLES, roleLabel, type Localizer } from '../format';
+import { formatCount, type Localizer } from '../format';
 import type { ExperimentRun, PendingRun, RunsModel } from '../runsModel';
 import { describeProgress } from '../runProgress';
 import {
+  evaluatedModels,
   modelContextValue,
   modelDescription,
   runContextValue,
@@ -19,6 +21,7 @@ import {
   runTooltip,
   RUN_STATUS_COLORS,
   RUN_STATUS_ICONS,
+  type EvaluatedModel,
 } from './runLabels';
 import { sweepChildLabel, sweepDescription, sweepLabel } from './sweepLabels';
 
@@ -56,7 +59,7 @@ export interface ModelNode {
   kind: 'model';
   run: ExperimentRun;
   role: ModelRole;
-  evaluation: ModelEvaluation;
+  model: EvaluatedModel;
 }
 
 const modelIcons: Record<ModelRole, string> = {
@@ -153,12 +156,8 @@ export class ExperimentsTreeProvider implements vscode.TreeDataProvider<Experime
         ];
       case 'sweep':
         return node.runs.map((run): RunNode => ({ kind: 'run', run }));
-      case 'run': {
-        const models = node.run.record.summary?.models ?? {};
-        return MODEL_ROLES.filter((role) => models[role] !== undefined).map(
-          (role): ModelNode => ({ kind: 'model', run: node.run, role, evaluation: models[role] as ModelEvaluation }),
-        );
-      }
+      case 'run':
+        return evaluatedModels(node.run.record.summary, this.l10n).map((model): ModelNode => ({ kind: 'model', run: node.run, role: model.role, model }));
       case 'pending':
       case 'model':
         return [];
@@ -186,7 +185,7 @@ export class ExperimentsTreeProvider implements vscode.TreeDataProvider<Experime
     item.id = `run:${record.runDir}`;
     const color = RUN_STATUS_COLORS[record.status];
     item.iconPath = new vscode.ThemeIcon(RUN_STATUS_ICONS[record.status], color === undefined ? undefined : new vscode.ThemeColor(color));
-    const description = runDescription(record, run.handle, run.roles, this.l10n);
+    const description = runDescription(record, run.handle, run.roles, this.l10n, run.members);
     item.description = run.folderName === undefined ? description : `${description} · ${run.folderName}`;
     item.tooltip = new vscode.MarkdownString(runTooltip(record, run.config, this.l10n));
     item.contextValue = runContextValue(record.status);
@@ -221,11 +220,29 @@ export class ExperimentsTreeProvider implements vscode.TreeDataProvider<Experime
   }
 
   private modelItem(node: ModelNode): vscode.TreeItem {
-    const item = new vscode.TreeItem(roleLabel(node.role, this.l10n), vscode.TreeItemCollapsibleState.None);
-    item.id = `model:${node.run.record.runDir}:${node.role}`;
-    item.iconPath = new vscode.ThemeIcon(modelIcons[node.role]);
-    item.description = modelDescription(node.evaluation, this.l10n);
-    item.contextValue = modelContextValue(node.role);
+    const { model } = node;
+    const item = new vscode.TreeItem(model.label, vscode.TreeItemCollapsibleState.None);
+    const runDir = node.run.record.runDir;
+    item.description = modelDescription(model.evaluation, this.l10n);
+    switch (model.kind) {
+      case 'model':
+        item.id = `model:${runDir}:${node.role}`;
+        item.iconPath = new vscode.ThemeIcon(modelIcons[node.role]);
+        item.contextValue = modelContextValue(node.role);
+        break;
+      case 'member':
+        item.id = `member:${runDir}:${model.member ?? ''}`;
+        item.iconPath = new vscode.ThemeIcon('person');
+        // Not `distill.model.*`: Export applies to whole models only (see package.json's menus).
+        item.contextValue = 'distill.member';
+        break;
+      case 'adjusted':
+        item.id = `adjusted:${runDir}`;
+        item.iconPath = new vscode.ThemeIcon(modelIcons.distilled);
+        // Not `distill.model.distilled`, which would export the unadjusted student's weights.
+        item.contextValue = 'distill.adjusted';
+        break;
+    }
     return item;
   }
 

@@ -1,9 +1,10 @@
-// Markdown reports of runs: one run's results (teacher / distilled / baseline table, config
-// highlights, per-class accuracy) and a side-by-side comparison of several runs. No `vscode`
-// import; resultsDocument.ts shows them in VS Code's Markdown preview.
+// Markdown reports of runs. One run's report has the teacher / distilled / baseline table, config
+// highlights and per-class accuracy, and adds ensemble members and the bias adjustment when the
+// run has them. The comparison sets several runs side by side. No `vscode` import, because
+// resultsDocument.ts shows the reports in VS Code's Markdown preview.
 
 import type { DistillConfig, ModelRole } from '../../config/types';
-import type { ModelEvaluation, RunSummary } from '../../protocol/messages';
+import type { BiasAdjustmentResult, RunSummary } from '../../protocol/messages';
 import type { RunRecord } from '../runs/runIndex';
 import {
   describeModelSpec,
@@ -18,7 +19,7 @@ import {
   roleLabel,
   type Localizer,
 } from '../format';
-import { configHighlights, lossLabel, statusLabel } from './runLabels';
+import { configHighlights, evaluatedModels, lossLabel, statusLabel, type EvaluatedModel } from './runLabels';
 
 /** A run as the reports read it: its record and, when config.json could be read, its resolved config. */
 export interface ReportedRun {
@@ -45,16 +46,26 @@ function tableRow(cells: string[]): string {
   return `| ${cells.join(' | ')} |`;
 }
 
-function trainingTime(role: ModelRole, evaluation: ModelEvaluation, config: DistillConfig | undefined, l10n: Localizer): string {
-  if (role === 'teacher' && config?.teacher.kind === 'load') {
+function trainingTime(model: EvaluatedModel, config: DistillConfig | undefined, l10n: Localizer): string {
+  if (model.kind === 'model' && model.role === 'teacher' && config?.teacher.kind === 'load') {
     return l10n.t('loaded');
   }
-  return formatDuration(evaluation.trainingSeconds, l10n);
+  if (model.kind === 'member' && config?.teacher.kind === 'ensemble') {
+    const member = config.teacher.members.find((candidate) => candidate.name === model.member);
+    if (member?.kind === 'load') {
+      return l10n.t('loaded');
+    }
+  }
+  if (model.kind === 'adjusted') {
+    // The bias search reuses the distilled student and is not timed.
+    return l10n.t('as the distilled student');
+  }
+  return formatDuration(model.evaluation.trainingSeconds, l10n);
 }
 
 function resultsTable(summary: RunSummary, config: DistillConfig | undefined, l10n: Localizer): string[] {
-  const roles = MODEL_ROLES.filter((role) => summary.models[role] !== undefined);
-  if (roles.length === 0) {
+  const models = evaluatedModels(summary, l10n);
+  if (models.length === 0) {
     return [l10n.t('No model has been evaluated yet.')];
   }
 
@@ -69,19 +80,79 @@ function resultsTable(summary: RunSummary, config: DistillConfig | undefined, l1
     ]),
     tableRow(['---', '---:', '---:', '---:', '---:', '---:']),
   ];
-  for (const role of roles) {
-    const evaluation = summary.models[role] as ModelEvaluation;
+  for (const model of models) {
+    const { evaluation } = model;
     lines.push(
       tableRow([
-        roleLabel(role, l10n),
+        escapeTableCell(model.label),
         formatPercent(evaluation.accuracy, l10n),
         l10n.t('{0} of {1}', formatCount(evaluation.errors, l10n), formatCount(evaluation.examples, l10n)),
         formatCount(evaluation.parameters, l10n),
-        trainingTime(role, evaluation, config, l10n),
+        trainingTime(model, config, l10n),
         formatNumber(evaluation.inferenceMsPerExample, l10n, 4),
       ]),
     );
   }
+  return lines;
+}
+
+/** States whether the ensemble teacher beat each of its members; nothing without an ensemble. */
+function ensembleEffect(summary: RunSummary, l10n: Localizer): string[] {
+  const teacher = summary.models.teacher;
+  const members = summary.ensemble?.members ?? [];
+  if (teacher === undefined || members.length === 0) {
+    return [];
+  }
+  const best = members.reduce((lowest, member) => (member.errors < lowest.errors ? member : lowest));
+  const bestName = best.member ?? '?';
+  if (teacher.errors <= best.errors) {
+    return [
+      l10n.t(
+        'The ensemble made {0} test errors, {1} fewer than its best member ({2}, {3}).',
+        formatCount(teacher.errors, l10n),
+        formatCount(best.errors - teacher.errors, l10n),
+        bestName,
+        formatCount(best.errors, l10n),
+      ),
+    ];
+  }
+  return [l10n.t('The ensemble made {0} test errors, more than its best member ({1}, {2}).', formatCount(teacher.errors, l10n), bestName, formatCount(best.errors, l10n))];
+}
+
+/** Formats a bias offset with its sign: "+3.5". */
+function offsetText(offset: number | undefined, l10n: Localizer): string {
+  if (offset === undefined) {
+    return '–';
+  }
+  const text = formatNumber(offset, l10n);
+  return offset > 0 ? `+${text}` : text;
+}
+
+function countOrDash(value: number | undefined, l10n: Localizer): string {
+  return value === undefined ? '–' : formatCount(value, l10n);
+}
+
+/** Renders the bias adjustment: the errors before and after, and a row per omitted class. */
+function biasAdjustmentSection(result: BiasAdjustmentResult, l10n: Localizer): string[] {
+  const lines = [
+    l10n.t(
+      'An offset on the output bias of each omitted class, chosen for the fewest validation errors, took the distilled student from {0} to {1} test errors of {2} (validation errors: {3} to {4}).',
+      formatCount(result.testErrorsBefore, l10n),
+      formatCount(result.testErrorsAfter, l10n),
+      formatCount(result.evaluation.examples, l10n),
+      formatCount(result.validationErrorsBefore, l10n),
+      formatCount(result.validationErrorsAfter, l10n),
+    ),
+    '',
+    tableRow([l10n.t('Omitted class'), l10n.t('Bias offset'), l10n.t('Test errors on the class, before → after')]),
+    tableRow(['---:', '---:', '---:']),
+  ];
+  result.classes.forEach((label, index) => {
+    const before = countOrDash(result.classTestErrorsBefore[index], l10n);
+    const after = countOrDash(result.classTestErrorsAfter[index], l10n);
+    const examples = countOrDash(result.classTestExamples[index], l10n);
+    lines.push(tableRow([String(label), offsetText(result.offsets[index], l10n), l10n.t('{0} → {1} of {2}', before, after, examples)]));
+  });
   return lines;
 }
 
@@ -108,19 +179,20 @@ function distillationEffect(summary: RunSummary, l10n: Localizer): string[] {
 }
 
 function perClassTable(summary: RunSummary, l10n: Localizer): string[] {
-  const roles = MODEL_ROLES.filter((role) => summary.models[role] !== undefined);
-  const classes = Math.max(0, ...roles.map((role) => (summary.models[role] as ModelEvaluation).perClassAccuracy.length));
+  // A column per ensemble member would make the table too wide to read, so the ensemble's column stands for them.
+  const models = evaluatedModels(summary, l10n).filter((model) => model.kind !== 'member');
+  const classes = Math.max(0, ...models.map((model) => model.evaluation.perClassAccuracy.length));
   if (classes === 0) {
     return [];
   }
 
   const lines = [
-    tableRow([l10n.t('Class'), ...roles.map((role) => roleLabel(role, l10n))]),
-    tableRow(['---:', ...roles.map(() => '---:')]),
+    tableRow([l10n.t('Class'), ...models.map((model) => escapeTableCell(model.label))]),
+    tableRow(['---:', ...models.map(() => '---:')]),
   ];
   for (let label = 0; label < classes; label++) {
-    const cells = roles.map((role) => {
-      const accuracy = (summary.models[role] as ModelEvaluation).perClassAccuracy[label];
+    const cells = models.map((model) => {
+      const accuracy = model.evaluation.perClassAccuracy[label];
       // null: the test split has no example of this class.
       return accuracy === null || accuracy === undefined ? '–' : formatPercent(accuracy, l10n);
     });
@@ -161,9 +233,16 @@ export function renderRunReport(run: ReportedRun, l10n: Localizer): string {
     lines.push(l10n.t('No results: summary.json is missing or unreadable.'), '');
   } else {
     lines.push(...resultsTable(summary, config, l10n), '');
+    const ensemble = ensembleEffect(summary, l10n);
+    if (ensemble.length > 0) {
+      lines.push(...ensemble, '');
+    }
     const effect = distillationEffect(summary, l10n);
     if (effect.length > 0) {
       lines.push(...effect, '');
+    }
+    if (summary.biasAdjustment !== undefined) {
+      lines.push(`## ${l10n.t('Bias adjustment')}`, '', ...biasAdjustmentSection(summary.biasAdjustment, l10n), '');
     }
   }
 
@@ -190,6 +269,15 @@ function errorsCell(summary: RunSummary | undefined, role: ModelRole, l10n: Loca
 function accuracyCell(summary: RunSummary | undefined, role: ModelRole, l10n: Localizer): string {
   const evaluation = summary?.models[role];
   return evaluation === undefined ? '–' : formatPercent(evaluation.accuracy, l10n);
+}
+
+/** Returns "a 252 · b 263 · c 246", the test errors of each ensemble member, or a dash. */
+function membersCell(summary: RunSummary | undefined, l10n: Localizer): string {
+  const members = summary?.ensemble?.members ?? [];
+  if (members.length === 0) {
+    return '–';
+  }
+  return escapeTableCell(members.map((member) => `${member.member ?? '?'} ${formatCount(member.errors, l10n)}`).join(' · '));
 }
 
 /** Renders a Markdown table of several runs side by side, one column per run, in the given order. */
@@ -231,6 +319,15 @@ export function renderComparison(runs: ReportedRun[], l10n: Localizer): string {
   );
   for (const role of MODEL_ROLES) {
     row(l10n.t('{0}: test errors', roleLabel(role, l10n)), ({ record }) => errorsCell(record.summary, role, l10n));
+  }
+  if (runs.some(({ record }) => record.summary?.ensemble !== undefined)) {
+    row(l10n.t('Ensemble members: test errors'), ({ record }) => membersCell(record.summary, l10n));
+  }
+  if (runs.some(({ record }) => record.summary?.biasAdjustment !== undefined)) {
+    row(l10n.t('{0}: test errors', l10n.t('Distilled student, bias-adjusted')), ({ record }) => {
+      const evaluation = record.summary?.biasAdjustment?.evaluation;
+      return evaluation === undefined ? '–' : formatCount(evaluation.errors, l10n);
+    });
   }
   for (const role of MODEL_ROLES) {
     row(l10n.t('{0}: test accuracy', roleLabel(role, l10n)), ({ record }) => accuracyCell(record.summary, role, l10n));

@@ -2,12 +2,13 @@
 // the config highlights shared with the Markdown report. No `vscode` import: the tree wraps the
 // strings and icon ids in VS Code's types.
 
-import type { DistillConfig, DistillationLoss, ModelRole } from '../../config/types';
+import type { DistillConfig, DistillationLoss, EnsembleCombine, ModelRole } from '../../config/types';
 import type { ModelEvaluation, RunStatus, RunSummary } from '../../protocol/messages';
 import type { RunRecord } from '../runs/runIndex';
 import {
   describeModelSpec,
   escapeMarkdown,
+  escapeTableCell,
   firstLine,
   formatCount,
   formatDateTime,
@@ -17,7 +18,7 @@ import {
   roleLabel,
   type Localizer,
 } from '../format';
-import { describeProgress, type LiveRunState } from '../runProgress';
+import { describeProgress, modelLabel, type LiveRunState } from '../runProgress';
 
 /** Codicon ids (ThemeIcon ids) per run status. */
 export const RUN_STATUS_ICONS: Readonly<Record<RunStatus, string>> = {
@@ -111,17 +112,18 @@ export function runDescription(
   live: LiveRunState | undefined,
   roles: readonly ModelRole[],
   l10n: Localizer,
+  members: readonly string[] = [],
 ): string {
   const errors = errorsComparison(record.summary, l10n);
   switch (record.status) {
     case 'running':
     case 'queued':
       if (live !== undefined) {
-        return describeProgress(live, roles, l10n);
+        return describeProgress(live, roles, l10n, members);
       }
       if (record.lastEpoch !== undefined) {
         const epoch = record.lastEpoch;
-        return l10n.t('{0}: epoch {1}/{2}', roleLabel(epoch.role, l10n), epoch.epoch, epoch.epochs);
+        return l10n.t('{0}: epoch {1}/{2}', modelLabel(epoch.role, epoch.member, l10n), epoch.epoch, epoch.epochs);
       }
       return statusLabel(record.status, l10n);
     case 'completed':
@@ -134,6 +136,54 @@ export function runDescription(
     case 'interrupted':
       return errors === undefined ? statusLabel(record.status, l10n) : `${statusLabel(record.status, l10n)} · ${errors}`;
   }
+}
+
+/** Returns "Ensemble teacher (arithmetic mean of 3)". */
+export function ensembleLabel(combine: EnsembleCombine, members: number, l10n: Localizer): string {
+  switch (combine) {
+    case 'arithmetic':
+      return l10n.t('Ensemble teacher (arithmetic mean of {0})', members);
+    case 'geometric':
+      return l10n.t('Ensemble teacher (geometric mean of {0})', members);
+  }
+}
+
+/** One evaluated model of a run, as the tree, the tooltip and the report list them. */
+export interface EvaluatedModel {
+  /** `model`: a whole model of `models`; `member`: an ensemble member; `adjusted`: the bias-adjusted distilled student. */
+  kind: 'model' | 'member' | 'adjusted';
+  role: ModelRole;
+  member?: string;
+  label: string;
+  evaluation: ModelEvaluation;
+}
+
+/**
+ * Lists a run's evaluated models in display order: the teacher (an ensemble is labelled as one)
+ * and its members, the distilled student and its bias-adjusted version, then the baseline.
+ */
+export function evaluatedModels(summary: RunSummary | undefined, l10n: Localizer): EvaluatedModel[] {
+  const models: EvaluatedModel[] = [];
+  if (summary === undefined) {
+    return models;
+  }
+  const ensemble = summary.ensemble;
+  for (const role of MODEL_ROLES) {
+    const evaluation = summary.models[role];
+    if (evaluation !== undefined) {
+      const label = role === 'teacher' && ensemble !== undefined ? ensembleLabel(ensemble.combine, ensemble.members.length, l10n) : roleLabel(role, l10n);
+      models.push({ kind: 'model', role, label, evaluation });
+    }
+    if (role === 'teacher' && ensemble !== undefined) {
+      for (const member of ensemble.members) {
+        models.push({ kind: 'member', role, member: member.member, label: modelLabel(role, member.member ?? '?', l10n), evaluation: member });
+      }
+    }
+    if (role === 'distilled' && summary.biasAdjustment !== undefined) {
+      models.push({ kind: 'adjusted', role, label: l10n.t('Distilled student, bias-adjusted'), evaluation: summary.biasAdjustment.evaluation });
+    }
+  }
+  return models;
 }
 
 /** Describes a model item: "98.23% · 177 errors". */
@@ -211,13 +261,11 @@ export function runTooltip(record: RunRecord, config: DistillConfig | undefined,
     lines.push('');
   }
 
-  const models = record.summary?.models ?? {};
-  const evaluated = MODEL_ROLES.filter((role) => models[role] !== undefined);
+  const evaluated = evaluatedModels(record.summary, l10n);
   if (evaluated.length > 0) {
     lines.push(`| ${l10n.t('Model')} | ${l10n.t('Test accuracy')} | ${l10n.t('Test errors')} |`, '|---|---:|---:|');
-    for (const role of evaluated) {
-      const evaluation = models[role] as ModelEvaluation;
-      lines.push(`| ${roleLabel(role, l10n)} | ${formatPercent(evaluation.accuracy, l10n)} | ${formatCount(evaluation.errors, l10n)} |`);
+    for (const { label, evaluation } of evaluated) {
+      lines.push(`| ${escapeTableCell(label)} | ${formatPercent(evaluation.accuracy, l10n)} | ${formatCount(evaluation.errors, l10n)} |`);
     }
   }
   return lines.join('\n').trimEnd();

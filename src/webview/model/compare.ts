@@ -1,8 +1,9 @@
 // The compare view's tables: config differences as flattened JSON paths, and metrics side by side.
 
-import type { ModelRole } from '../../config/types';
+import type { EnsembleCombine, ModelRole } from '../../config/types';
 import type { RunSummary } from '../../protocol/messages';
 import type { CompareRun } from '../../protocol/webview';
+import { t } from '../l10n';
 import { compressionRatio, gapRecovered } from './maths';
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -67,6 +68,10 @@ export interface RunMetrics {
   compressionRatio: number | null;
   trainingSeconds: Partial<Record<ModelRole, number>>;
   temperature?: number;
+  /** When the teacher is an ensemble: how it combines and its members' test errors, in config order. */
+  ensemble?: { combine: EnsembleCombine; memberErrors: number[] };
+  /** When the run adjusted the distilled student's biases: the adjusted student's test errors and accuracy. */
+  adjusted?: { errors: number; accuracy: number };
 }
 
 /** Collects the numbers that the compare view sets side by side, from one run's summary. */
@@ -97,5 +102,29 @@ export function runMetrics(run: CompareRun): RunMetrics {
     compressionRatio: compressionRatio(teacher?.parameters, (distilled ?? baseline)?.parameters),
     trainingSeconds,
     temperature: summary?.temperature,
+    ensemble:
+      summary?.ensemble === undefined
+        ? undefined
+        : { combine: summary.ensemble.combine, memberErrors: summary.ensemble.members.map((member) => member.errors) },
+    adjusted:
+      summary?.biasAdjustment === undefined
+        ? undefined
+        : { errors: summary.biasAdjustment.evaluation.errors, accuracy: summary.biasAdjustment.evaluation.accuracy },
   };
+}
+
+/** Returns "234 (ensemble of 3, members 246–263)" for an ensemble teacher, or the teacher's errors alone. */
+export function teacherErrorsText(metrics: RunMetrics, formatCount: (value: number | undefined) => string): string {
+  const errors = formatCount(metrics.errors.teacher);
+  const members = metrics.ensemble?.memberErrors ?? [];
+  if (metrics.ensemble === undefined) {
+    return errors;
+  }
+  if (members.length === 0) {
+    return metrics.ensemble.combine === 'geometric' ? t('{0} (geometric-mean ensemble)', errors) : t('{0} (arithmetic-mean ensemble)', errors);
+  }
+  const lowest = Math.min(...members);
+  const highest = Math.max(...members);
+  const range = lowest === highest ? formatCount(lowest) : `${formatCount(lowest)}–${formatCount(highest)}`;
+  return t('{0} (ensemble of {1}, members {2})', errors, members.length, range);
 }

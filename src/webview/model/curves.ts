@@ -2,6 +2,7 @@
 // column and one y column per series, with null where a series has no point at that x.
 
 import type { ModelRole } from '../../config/types';
+import { t } from '../l10n';
 import type { ResultsState } from './results';
 
 export interface PointSeries {
@@ -69,37 +70,96 @@ export interface CurveDefinition {
   /** Stable key, used for toggles and tests. */
   key: string;
   role: ModelRole;
+  /** The ensemble member whose curve this is; absent for whole models. */
+  member?: string;
   metric: CurveMetric;
   label: string;
+  /** The label of an ensemble member's copy of this teacher curve. */
+  memberLabel?: (member: string) => string;
 }
 
-const roleLabels: Record<ModelRole, string> = { teacher: 'Teacher', distilled: 'Distilled', baseline: 'Baseline' };
-
 export function roleLabel(role: ModelRole): string {
-  return roleLabels[role];
+  switch (role) {
+    case 'teacher':
+      return t('Teacher');
+    case 'distilled':
+      return t('Distilled');
+    case 'baseline':
+      return t('Baseline');
+  }
+}
+
+/** Returns "Teacher a" for ensemble member a, and the role's label for a whole model. */
+export function modelLabel(role: ModelRole, member?: string): string {
+  // Only the teacher has members; a member on another role keeps its role's label.
+  return member === undefined || role !== 'teacher' ? roleLabel(role) : t('Teacher {0}', member);
+}
+
+/**
+ * Creates a curve whose label is translated when read, not when this module loads, because the
+ * page sets the translations after its modules have loaded.
+ */
+function curve(key: string, role: ModelRole, metric: CurveMetric, label: () => string, memberLabel?: (member: string) => string): CurveDefinition {
+  return {
+    key,
+    role,
+    metric,
+    get label() {
+      return label();
+    },
+    memberLabel,
+  };
 }
 
 /** The series of the loss chart: training loss every few steps, and per-epoch losses, soft and hard terms apart. */
 export const lossCurves: readonly CurveDefinition[] = [
-  { key: 'teacher-step', role: 'teacher', metric: 'stepLoss', label: 'Teacher, per steps' },
-  { key: 'teacher-epoch', role: 'teacher', metric: 'loss', label: 'Teacher, epoch mean' },
-  { key: 'distilled-step', role: 'distilled', metric: 'stepLoss', label: 'Distilled total, per steps' },
-  { key: 'distilled-epoch', role: 'distilled', metric: 'loss', label: 'Distilled total, epoch mean' },
-  { key: 'distilled-soft', role: 'distilled', metric: 'softLoss', label: 'Distilled soft term (×T²)' },
-  { key: 'distilled-hard', role: 'distilled', metric: 'hardLoss', label: 'Distilled hard term' },
-  { key: 'baseline-step', role: 'baseline', metric: 'stepLoss', label: 'Baseline, per steps' },
-  { key: 'baseline-epoch', role: 'baseline', metric: 'loss', label: 'Baseline, epoch mean' },
+  curve('teacher-step', 'teacher', 'stepLoss', () => t('Teacher, per steps'), (member) => t('Teacher {0}, per steps', member)),
+  curve('teacher-epoch', 'teacher', 'loss', () => t('Teacher, epoch mean'), (member) => t('Teacher {0}, epoch mean', member)),
+  curve('distilled-step', 'distilled', 'stepLoss', () => t('Distilled total, per steps')),
+  curve('distilled-epoch', 'distilled', 'loss', () => t('Distilled total, epoch mean')),
+  curve('distilled-soft', 'distilled', 'softLoss', () => t('Distilled soft term (×T²)')),
+  curve('distilled-hard', 'distilled', 'hardLoss', () => t('Distilled hard term')),
+  curve('baseline-step', 'baseline', 'stepLoss', () => t('Baseline, per steps')),
+  curve('baseline-epoch', 'baseline', 'loss', () => t('Baseline, epoch mean')),
 ];
 
 export const accuracyCurves: readonly CurveDefinition[] = [
-  { key: 'teacher-validation', role: 'teacher', metric: 'validationAccuracy', label: 'Teacher' },
-  { key: 'distilled-validation', role: 'distilled', metric: 'validationAccuracy', label: 'Distilled' },
-  { key: 'baseline-validation', role: 'baseline', metric: 'validationAccuracy', label: 'Baseline' },
+  curve('teacher-validation', 'teacher', 'validationAccuracy', () => t('Teacher'), (member) => modelLabel('teacher', member)),
+  curve('distilled-validation', 'distilled', 'validationAccuracy', () => t('Distilled')),
+  curve('baseline-validation', 'baseline', 'validationAccuracy', () => t('Baseline')),
 ];
+
+/**
+ * Returns the curves of a chart for this run. Each ensemble member gets its own copy of the
+ * teacher curves, in member order and before the teacher's. The teacher's curves then show only
+ * the events without a member name.
+ */
+export function withMemberCurves(state: ResultsState, curves: readonly CurveDefinition[]): CurveDefinition[] {
+  const members = state.memberNames.filter((member) => state.memberCurves.has(member));
+  const teacherCurves = curves.filter((curve) => curve.role === 'teacher');
+  if (members.length === 0 || teacherCurves.length === 0) {
+    return [...curves];
+  }
+
+  // Each member's curves stay together, in the teacher curves' order.
+  const memberCurves = members.flatMap((member) =>
+    teacherCurves.map((teacherCurve) => ({
+      ...teacherCurve,
+      key: `${teacherCurve.key}-member-${member}`,
+      member,
+      label: teacherCurve.memberLabel?.(member) ?? modelLabel('teacher', member),
+    })),
+  );
+  const first = curves.indexOf(teacherCurves[0]);
+  return [...curves.slice(0, first), ...memberCurves, ...curves.slice(first)];
+}
 
 /** Returns one curve's points; per-epoch points sit at the end of their epoch (x = epoch). */
 export function curvePoints(state: ResultsState, curve: CurveDefinition): PointSeries {
-  const curves = state.curves[curve.role];
+  const curves = curve.member === undefined ? state.curves[curve.role] : state.memberCurves.get(curve.member);
+  if (curves === undefined) {
+    return { x: [], y: [] };
+  }
   if (curve.metric === 'stepLoss') {
     return { x: curves.steps.x, y: curves.steps.loss };
   }
@@ -108,6 +168,6 @@ export function curvePoints(state: ResultsState, curve: CurveDefinition): PointS
 
 /** Aligned columns for a chart, and the curves that have at least one point. */
 export function chartColumns(state: ResultsState, curves: readonly CurveDefinition[]): { curves: CurveDefinition[]; columns: AlignedColumns } {
-  const present = curves.filter((curve) => curvePoints(state, curve).y.some((value) => value !== null));
+  const present = withMemberCurves(state, curves).filter((curve) => curvePoints(state, curve).y.some((value) => value !== null));
   return { curves: present, columns: alignSeries(present.map((curve) => curvePoints(state, curve))) };
 }

@@ -1,5 +1,8 @@
 // Number formatting for the webview, in the display language that the host puts on <html lang>.
 
+import type { RunStatus } from '../../protocol/messages';
+import { t } from '../l10n';
+
 let language = 'en';
 
 /** Sets the BCP 47 language tag used by the formatters; an invalid tag falls back to English. */
@@ -18,28 +21,28 @@ function format(value: number, options: Intl.NumberFormatOptions): string {
 
 /** Formats a share (0.9766) as a percentage with two decimals (97.66%). */
 export function formatPercent(value: number | null | undefined, digits = 2): string {
-  return value === null || value === undefined || !Number.isFinite(value) ? 'n/a' : format(value, { style: 'percent', minimumFractionDigits: digits, maximumFractionDigits: digits });
+  return value === null || value === undefined || !Number.isFinite(value) ? t('n/a') : format(value, { style: 'percent', minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
 
 export function formatCount(value: number | null | undefined): string {
-  return value === null || value === undefined || !Number.isFinite(value) ? 'n/a' : format(value, { maximumFractionDigits: 0 });
+  return value === null || value === undefined || !Number.isFinite(value) ? t('n/a') : format(value, { maximumFractionDigits: 0 });
 }
 
 /** Formats a number with up to `digits` significant digits. */
 export function formatNumber(value: number | null | undefined, digits = 4): string {
-  return value === null || value === undefined || !Number.isFinite(value) ? 'n/a' : format(value, { maximumSignificantDigits: digits });
+  return value === null || value === undefined || !Number.isFinite(value) ? t('n/a') : format(value, { maximumSignificantDigits: digits });
 }
 
 export function formatFixed(value: number | null | undefined, fractionDigits: number): string {
   return value === null || value === undefined || !Number.isFinite(value)
-    ? 'n/a'
+    ? t('n/a')
     : format(value, { minimumFractionDigits: fractionDigits, maximumFractionDigits: fractionDigits });
 }
 
 /** Formats seconds as "12.3 s", "4 min 05 s" or "1 h 02 min". */
 export function formatDuration(seconds: number | null | undefined): string {
   if (seconds === null || seconds === undefined || !Number.isFinite(seconds)) {
-    return 'n/a';
+    return t('n/a');
   }
   if (seconds < 60) {
     return `${formatFixed(seconds, 1)} s`;
@@ -50,4 +53,22 @@ export function formatDuration(seconds: number | null | undefined): string {
     return `${minutes} min ${String(wholeSeconds % 60).padStart(2, '0')} s`;
   }
   return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, '0')} min`;
+}
+
+/** Returns the run status in the display language: "completed" in English, "terminée" in French. */
+export function statusLabel(status: RunStatus): string {
+  switch (status) {
+    case 'queued':
+      return t('queued');
+    case 'running':
+      return t('running');
+    case 'completed':
+      return t('completed');
+    case 'cancelled':
+      return t('cancelled');
+    case 'failed':
+      return t('failed');
+    case 'interrupted':
+      return t('interrupted');
+  }
 }

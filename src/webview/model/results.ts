@@ -2,8 +2,8 @@
 // reducer appends to arrays in place, because a long run sends about 100 000 progress events and
 // copying the series on each one would cost O(n²).
 
-import type { ModelRole } from '../../config/types';
-import type { ModelEvaluation, RunPhase, RunStatus, RunSummary } from '../../protocol/messages';
+import type { EnsembleCombine, ModelRole } from '../../config/types';
+import type { BiasAdjustmentResult, ModelEvaluation, RunPhase, RunStatus, RunSummary } from '../../protocol/messages';
 import type { ResultsSnapshotMessage, SoftenedSubset, StoredWorkerEvent } from '../../protocol/webview';
 import { decodeSoftened, modelRoles, type DecodedSoftened } from './softened';
 
@@ -43,7 +43,16 @@ export interface ResultsState {
   config?: unknown;
   summary?: RunSummary;
   curves: Record<ModelRole, RoleCurves>;
+  /** Curves of each ensemble member, by member name in the order their first event arrived. */
+  memberCurves: Map<string, RoleCurves>;
   evaluations: Partial<Record<ModelRole, ModelEvaluation>>;
+  /** How the ensemble teacher combines its members; undefined when the teacher is no ensemble. */
+  ensembleCombine?: EnsembleCombine;
+  /** Member names in config order, from the config; members not in it follow in arrival order. */
+  memberNames: string[];
+  /** Evaluations of the ensemble members, in the order of `memberNames`. */
+  memberEvaluations: ModelEvaluation[];
+  biasAdjustment?: BiasAdjustmentResult;
   phase?: { phase: RunPhase; detail: string };
   error?: string;
   warnings: string[];
@@ -81,6 +90,57 @@ function configTemperature(config: unknown): number | undefined {
   return typeof temperature === 'number' && temperature > 0 ? temperature : undefined;
 }
 
+/** The ensemble's combine rule and member names when the config's teacher is an ensemble. */
+function configEnsemble(config: unknown): { combine: EnsembleCombine; names: string[] } | undefined {
+  if (!isRecord(config) || !isRecord(config.teacher) || config.teacher.kind !== 'ensemble') {
+    return undefined;
+  }
+  const { combine, members } = config.teacher;
+  const names = Array.isArray(members) ? members.map((member) => (isRecord(member) && typeof member.name === 'string' ? member.name : undefined)) : [];
+  return {
+    combine: combine === 'geometric' ? 'geometric' : 'arithmetic',
+    names: names.filter((name): name is string => name !== undefined),
+  };
+}
+
+function applyConfigEnsemble(state: ResultsState, config: unknown): void {
+  const ensemble = configEnsemble(config);
+  if (ensemble === undefined) {
+    return;
+  }
+  state.ensembleCombine = ensemble.combine;
+  for (const name of ensemble.names) {
+    addMemberName(state, name);
+  }
+}
+
+function addMemberName(state: ResultsState, name: string): void {
+  if (!state.memberNames.includes(name)) {
+    state.memberNames.push(name);
+  }
+}
+
+/** Stores a member's evaluation, replacing an earlier one of the same member, in `memberNames` order. */
+function setMemberEvaluation(state: ResultsState, evaluation: ModelEvaluation & { member: string }): void {
+  addMemberName(state, evaluation.member);
+  const others = state.memberEvaluations.filter((one) => one.member !== evaluation.member);
+  state.memberEvaluations = [...others, evaluation].sort((a, b) => state.memberNames.indexOf(a.member ?? '') - state.memberNames.indexOf(b.member ?? ''));
+}
+
+/** The curves that a progress or epoch event extends: its member's when it names one. */
+function curvesOf(state: ResultsState, role: ModelRole, member: string | undefined): RoleCurves {
+  if (member === undefined) {
+    return state.curves[role];
+  }
+  let curves = state.memberCurves.get(member);
+  if (curves === undefined) {
+    curves = emptyCurves();
+    state.memberCurves.set(member, curves);
+    addMemberName(state, member);
+  }
+  return curves;
+}
+
 function applySummary(state: ResultsState, summary: RunSummary): void {
   state.summary = summary;
   state.status = summary.status;
@@ -100,6 +160,17 @@ function applySummary(state: ResultsState, summary: RunSummary): void {
       state.evaluations[role] = evaluation;
     }
   }
+  if (summary.ensemble !== undefined) {
+    state.ensembleCombine = summary.ensemble.combine;
+    for (const member of summary.ensemble.members) {
+      if (member.member !== undefined) {
+        setMemberEvaluation(state, { ...member, member: member.member });
+      }
+    }
+  }
+  if (summary.biasAdjustment !== undefined) {
+    state.biasAdjustment = summary.biasAdjustment;
+  }
 }
 
 /** Builds the state from a snapshot: its summary and config first, then every event in order. */
@@ -111,11 +182,15 @@ export function createResultsState(snapshot: ResultsSnapshotMessage): ResultsSta
     config: snapshot.config,
     temperature: configTemperature(snapshot.config),
     curves: { teacher: emptyCurves(), distilled: emptyCurves(), baseline: emptyCurves() },
+    memberCurves: new Map(),
     evaluations: {},
+    memberNames: [],
+    memberEvaluations: [],
     warnings: [...snapshot.warnings],
     eventCount: 0,
   };
 
+  applyConfigEnsemble(state, snapshot.config);
   applyEvents(state, snapshot.events);
   // summary.json is written after the events it reflects, so it wins over them.
   if (snapshot.summary !== undefined) {
@@ -141,6 +216,7 @@ export function applyEvents(state: ResultsState, events: readonly StoredWorkerEv
         state.status = 'running';
         state.config = state.config ?? event.config;
         state.temperature = state.temperature ?? configTemperature(event.config);
+        applyConfigEnsemble(state, event.config);
         if (typeof event.config?.name === 'string') {
           state.runName = event.config.name;
         }
@@ -153,7 +229,7 @@ export function applyEvents(state: ResultsState, events: readonly StoredWorkerEv
         break;
       }
       case 'run/progress': {
-        const steps = state.curves[event.role].steps;
+        const steps = curvesOf(state, event.role, event.member).steps;
         steps.x.push(event.epoch - 1 + (event.batches > 0 ? event.batch / event.batches : 1));
         steps.step.push(event.step);
         steps.loss.push(event.loss);
@@ -161,7 +237,7 @@ export function applyEvents(state: ResultsState, events: readonly StoredWorkerEv
         break;
       }
       case 'run/epoch': {
-        const epochs = state.curves[event.role].epochs;
+        const epochs = curvesOf(state, event.role, event.member).epochs;
         epochs.epoch.push(event.epoch);
         epochs.loss.push(event.loss);
         epochs.softLoss.push(finiteOrNull(event.softLoss));
@@ -174,6 +250,13 @@ export function applyEvents(state: ResultsState, events: readonly StoredWorkerEv
         break;
       }
       case 'run/evaluation': {
+        const member = event.evaluation.member;
+        if (member !== undefined) {
+          // A member's evaluation must not replace the ensemble's, which has the same role.
+          setMemberEvaluation(state, { ...event.evaluation, member });
+          changes.add('evaluations');
+          break;
+        }
         state.evaluations[event.evaluation.role] = event.evaluation;
         state.classes = state.classes ?? event.evaluation.confusion.length;
         changes.add('evaluations');

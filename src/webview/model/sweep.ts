@@ -2,7 +2,9 @@
 // with the shared teacher and baseline as constant reference series, and the table of the grid.
 
 import type { SweepChild, SweepSummary } from '../../protocol/messages';
+import { t } from '../l10n';
 import type { AlignedColumns } from './curves';
+import { statusLabel } from './format';
 
 export interface SweepSeriesDefinition {
   key: string;
@@ -27,7 +29,7 @@ export function sweepChart(sweep: SweepSummary): SweepChart {
   const temperatures = [...sweep.temperatures].sort((a, b) => a - b);
   const series: SweepSeriesDefinition[] = sweep.softWeights.map((softWeight, index) => ({
     key: `soft-${softWeight}`,
-    label: `soft weight ${softWeight}`,
+    label: t('soft weight {0}', softWeight),
     kind: 'softWeight',
     index,
   }));
@@ -43,7 +45,7 @@ export function sweepChart(sweep: SweepSummary): SweepChart {
   for (const role of ['teacher', 'baseline'] as const) {
     const evaluation = sweep[role];
     if (evaluation !== undefined) {
-      series.push({ key: role, label: role === 'teacher' ? 'teacher' : 'baseline student', kind: role });
+      series.push({ key: role, label: role === 'teacher' ? t('teacher') : t('baseline student'), kind: role });
       columns.push(temperatures.map(() => evaluation.errors));
     }
   }
@@ -55,7 +57,7 @@ export function sweepChart(sweep: SweepSummary): SweepChart {
  * the test errors or the child's status when it has none.
  */
 export function sweepTable(sweep: SweepSummary): { headers: string[]; rows: string[][] } {
-  const headers = ['T', ...sweep.softWeights.map((softWeight) => `soft weight ${softWeight}`)];
+  const headers = ['T', ...sweep.softWeights.map((softWeight) => t('soft weight {0}', softWeight))];
   const rows = [...sweep.temperatures]
     .sort((a, b) => a - b)
     .map((temperature) => [
@@ -65,7 +67,7 @@ export function sweepTable(sweep: SweepSummary): { headers: string[]; rows: stri
         if (child === undefined) {
           return '';
         }
-        return child.status === 'completed' && child.errors !== undefined ? String(child.errors) : child.status;
+        return child.status === 'completed' && child.errors !== undefined ? String(child.errors) : statusLabel(child.status);
       }),
     ]);
   return { headers, rows };

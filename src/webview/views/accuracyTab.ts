@@ -1,33 +1,49 @@
-// Accuracy tab: teacher, distilled student and baseline side by side, the share of the
-// teacher–baseline gap that distillation recovered, and per-class accuracy as grouped bars.
+// Accuracy tab: teacher, distilled student and baseline side by side, and beside them the ensemble's
+// members and the bias-adjusted student when the run has them. Below the table: the share of the
+// teacher–baseline gap that distillation recovered, the bias adjustment's effect, and per-class
+// accuracy as grouped bars.
 
-import type { ModelRole } from '../../config/types';
-import type { ModelEvaluation } from '../../protocol/messages';
-import { roleLabel } from '../model/curves';
+import type { BiasAdjustmentResult, ModelEvaluation } from '../../protocol/messages';
+import { t } from '../l10n';
+import { ensembleGain, evaluationColumns, omittedClassRows, teacherLabel, type EvaluationColumn } from '../model/evaluations';
 import { formatCount, formatDuration, formatFixed, formatNumber, formatPercent } from '../model/format';
 import { compressionRatio, gapRecovered } from '../model/maths';
 import type { ResultsChange, ResultsState } from '../model/results';
-import { modelRoles } from '../model/softened';
 import { renderGroupedBars } from './bars';
-import { h, note, replaceContent, setTableColumns } from './dom';
+import { dataTable, h, note, replaceContent, setTableColumns } from './dom';
 import { roleColors } from './roleColors';
 
 interface MetricRow {
   key: string;
   label: string;
-  value: (evaluation: ModelEvaluation, role: ModelRole) => string;
+  value: (evaluation: ModelEvaluation, column: EvaluationColumn) => string;
+}
+
+/** Colour of the bias-adjusted student, apart from the three roles' colours. */
+const adjustedColor = 'var(--vscode-charts-purple)';
+
+function columnColor(column: EvaluationColumn): string {
+  return column.kind === 'adjusted' ? adjustedColor : roleColors[column.role];
+}
+
+function trainingTimeText(evaluation: ModelEvaluation, column: EvaluationColumn): string {
+  if (column.kind === 'adjusted') {
+    // The adjusted student is the distilled one with shifted biases; the bias search is not timed.
+    return t('as distilled');
+  }
+  return evaluation.trainingSeconds > 0 ? formatDuration(evaluation.trainingSeconds) : t('n/a (loaded)');
 }
 
 /** Returns "n/a" for a ratio that does not exist and "2.6×" otherwise. */
 function ratioText(ratio: number | null): string {
-  return ratio === null ? 'n/a' : `${formatNumber(ratio, 3)}×`;
+  return ratio === null ? t('n/a') : `${formatNumber(ratio, 3)}×`;
 }
 
 export class AccuracyTab {
   readonly element: HTMLElement;
 
   constructor() {
-    this.element = h('div', { class: 'tab-content accuracy-tab' }, note('No model has been evaluated yet.'));
+    this.element = h('div', { class: 'tab-content accuracy-tab' }, note(t('No model has been evaluated yet.')));
   }
 
   update(state: ResultsState, changes: ReadonlySet<ResultsChange>): void {
@@ -37,28 +53,33 @@ export class AccuracyTab {
   }
 
   private render(state: ResultsState): void {
-    const roles = modelRoles.filter((role) => state.evaluations[role] !== undefined);
-    if (roles.length === 0) {
-      this.element.replaceChildren(note(state.status === 'running' || state.status === 'queued' ? 'No model has been evaluated yet: each model is evaluated on the test split after its training.' : 'This run has no evaluated model.'));
+    const columns = evaluationColumns(state);
+    if (columns.length === 0) {
+      this.element.replaceChildren(note(state.status === 'running' || state.status === 'queued' ? t('No model has been evaluated yet: each model is evaluated on the test split after its training.') : t('This run has no evaluated model.')));
       return;
     }
 
     const { teacher, distilled, baseline } = state.evaluations;
     const studentParameters = (distilled ?? baseline)?.parameters;
     const rows: MetricRow[] = [
-      { key: 'accuracy', label: 'Test accuracy', value: (evaluation) => formatPercent(evaluation.accuracy) },
-      { key: 'errors', label: 'Test errors', value: (evaluation) => `${formatCount(evaluation.errors)} of ${formatCount(evaluation.examples)}` },
-      { key: 'parameters', label: 'Parameters', value: (evaluation) => formatCount(evaluation.parameters) },
+      { key: 'accuracy', label: t('Test accuracy'), value: (evaluation) => formatPercent(evaluation.accuracy) },
+      { key: 'errors', label: t('Test errors'), value: (evaluation) => t('{0} of {1}', formatCount(evaluation.errors), formatCount(evaluation.examples)) },
+      { key: 'parameters', label: t('Parameters'), value: (evaluation) => formatCount(evaluation.parameters) },
       {
         key: 'compression',
-        label: 'Compression (teacher / model parameters)',
-        value: (evaluation, role) => (role === 'teacher' ? '1×' : ratioText(compressionRatio(teacher?.parameters, evaluation.parameters))),
+        label: t('Compression (teacher / model parameters)'),
+        value: (evaluation, column) => (column.key === 'teacher' ? '1×' : ratioText(compressionRatio(teacher?.parameters, evaluation.parameters))),
       },
-      { key: 'training', label: 'Training time', value: (evaluation) => (evaluation.trainingSeconds > 0 ? formatDuration(evaluation.trainingSeconds) : 'n/a (loaded)') },
-      { key: 'inference', label: 'Inference time per example', value: (evaluation) => `${formatFixed(evaluation.inferenceMsPerExample * 1000, 1)} µs` },
+      { key: 'training', label: t('Training time'), value: trainingTimeText },
+      { key: 'inference', label: t('Inference time per example'), value: (evaluation) => `${formatFixed(evaluation.inferenceMsPerExample * 1000, 1)} µs` },
     ];
 
-    const header = h('vscode-table-header', { slot: 'header' }, h('vscode-table-header-cell', {}, 'Metric'), ...roles.map((role) => h('vscode-table-header-cell', {}, roleLabel(role))));
+    const header = h(
+      'vscode-table-header',
+      { slot: 'header' },
+      h('vscode-table-header-cell', {}, t('Metric')),
+      ...columns.map((column) => h('vscode-table-header-cell', { 'data-testid': `column-${column.key}` }, column.label)),
+    );
     const body = h(
       'vscode-table-body',
       { slot: 'body' },
@@ -67,52 +88,69 @@ export class AccuracyTab {
           'vscode-table-row',
           {},
           h('vscode-table-cell', {}, row.label),
-          ...roles.map((role) => h('vscode-table-cell', { 'data-testid': `metric-${row.key}-${role}` }, row.value(state.evaluations[role] as ModelEvaluation, role))),
+          ...columns.map((column) => h('vscode-table-cell', { 'data-testid': `metric-${row.key}-${column.key}` }, row.value(column.evaluation, column))),
         ),
       ),
     );
-    const table = h('vscode-table', { 'aria-label': 'Test metrics of each model', zebra: true, 'bordered-rows': true, 'data-testid': 'accuracy-table' }, header, body);
-    const metricShare = 40;
-    setTableColumns(table, [`${metricShare}%`, ...roles.map(() => `${((100 - metricShare) / roles.length).toFixed(2)}%`)]);
+    const manyModels = columns.length > 4;
+    const table = h(
+      'vscode-table',
+      { 'aria-label': t('Test metrics of each model'), class: manyModels ? 'many-models' : undefined, zebra: true, 'bordered-rows': true, 'data-testid': 'accuracy-table' },
+      header,
+      body,
+    );
+    // The metric names need less room when many models share the table.
+    const metricShare = manyModels ? 22 : 40;
+    setTableColumns(table, [`${metricShare}%`, ...columns.map(() => `${((100 - metricShare) / columns.length).toFixed(2)}%`)]);
 
+    // Members would crowd the per-class chart, so it shows the ensemble only.
+    const barColumns = columns.filter((column) => column.kind !== 'member');
     replaceContent(
       this.element,
-      h('h3', {}, 'Side by side'),
+      h('h3', {}, t('Side by side')),
       table,
+      ensembleParagraph(state),
       this.gapParagraph(teacher, distilled, baseline),
       studentParameters !== undefined && teacher !== undefined
-        ? note(`The students have ${formatCount(studentParameters)} parameters, ${ratioText(compressionRatio(teacher.parameters, studentParameters))} fewer than the teacher.`)
+        ? note(t('The students have {0} parameters, {1} fewer than the teacher.', formatCount(studentParameters), ratioText(compressionRatio(teacher.parameters, studentParameters))))
         : undefined,
+      state.biasAdjustment === undefined ? undefined : biasSection(state.biasAdjustment),
       renderGroupedBars({
         id: 'per-class-bars',
-        title: 'Per-class test accuracy',
-        labels: (state.evaluations[roles[0]] as ModelEvaluation).perClassAccuracy.map((_, index) => String(index)),
-        groups: roles.map((role) => ({ key: role, label: roleLabel(role), color: roleColors[role], values: (state.evaluations[role] as ModelEvaluation).perClassAccuracy })),
-        ...perClassAxis(roles.map((role) => state.evaluations[role] as ModelEvaluation)),
+        title: t('Per-class test accuracy'),
+        labels: barColumns[0].evaluation.perClassAccuracy.map((_, index) => String(index)),
+        groups: barColumns.map((column) => ({ key: column.key, label: column.label, color: columnColor(column), values: column.evaluation.perClassAccuracy })),
+        ...perClassAxis(barColumns.map((column) => column.evaluation)),
         formatValue: (value) => formatPercent(value, 1),
-        columnHeading: 'Class',
+        columnHeading: t('Class'),
       }),
     );
   }
 
   private gapParagraph(teacher?: ModelEvaluation, distilled?: ModelEvaluation, baseline?: ModelEvaluation): HTMLElement {
     if (teacher === undefined || distilled === undefined || baseline === undefined) {
-      return h('p', { class: 'gap', 'data-testid': 'gap-recovered' }, 'Gap recovered: n/a until the teacher, the distilled student and the baseline are all evaluated.');
+      return h('p', { class: 'gap', 'data-testid': 'gap-recovered' }, t('Gap recovered: n/a until the teacher, the distilled student and the baseline are all evaluated.'));
     }
     const share = gapRecovered(teacher.errors, distilled.errors, baseline.errors);
     if (share === null) {
       return h(
         'p',
         { class: 'gap', 'data-testid': 'gap-recovered' },
-        h('strong', {}, 'Gap recovered: n/a. '),
-        `The teacher (${formatCount(teacher.errors)} errors) is not better than the baseline (${formatCount(baseline.errors)}), so there is no gap to recover.`,
+        h('strong', {}, `${t('Gap recovered: n/a.')} `),
+        t('The teacher ({0} errors) is not better than the baseline ({1}), so there is no gap to recover.', formatCount(teacher.errors), formatCount(baseline.errors)),
       );
     }
     return h(
       'p',
       { class: 'gap', 'data-testid': 'gap-recovered' },
-      h('strong', { 'data-testid': 'gap-value' }, `Gap recovered: ${formatPercent(share, 1)}. `),
-      `Distillation removed ${formatCount(baseline.errors - distilled.errors)} of the ${formatCount(baseline.errors - teacher.errors)} test errors between the baseline (${formatCount(baseline.errors)}) and the teacher (${formatCount(teacher.errors)}): (baseline − distilled) / (baseline − teacher).`,
+      h('strong', { 'data-testid': 'gap-value' }, `${t('Gap recovered: {0}.', formatPercent(share, 1))} `),
+      t(
+        'Distillation removed {0} of the {1} test errors between the baseline ({2}) and the teacher ({3}): (baseline − distilled) / (baseline − teacher).',
+        formatCount(baseline.errors - distilled.errors),
+        formatCount(baseline.errors - teacher.errors),
+        formatCount(baseline.errors),
+        formatCount(teacher.errors),
+      ),
     );
   }
 }
@@ -122,4 +160,60 @@ function perClassAxis(evaluations: readonly ModelEvaluation[]): { axisMin: numbe
   const values = evaluations.flatMap((evaluation) => evaluation.perClassAccuracy).filter((value): value is number => value !== null);
   const lowest = values.length === 0 ? 0 : Math.min(...values);
   return { axisMin: Math.max(0, Math.floor((lowest - 0.01) * 20) / 20), axisMax: 1 };
+}
+
+/** States whether the ensemble beat each of its members; nothing for a run without an ensemble. */
+function ensembleParagraph(state: ResultsState): HTMLElement | undefined {
+  const gain = ensembleGain(state.evaluations.teacher, state.memberEvaluations);
+  if (gain === undefined) {
+    return undefined;
+  }
+  const label = teacherLabel(state);
+  const errors = formatCount(gain.ensembleErrors);
+  const bestErrors = formatCount(gain.bestMemberErrors);
+  let text: string;
+  if (gain.membersBetter.length === 0) {
+    const fewer = formatCount(gain.bestMemberErrors - gain.ensembleErrors);
+    text = t('{0}: {1} test errors, {2} fewer than its best member ({3}, {4}).', label, errors, fewer, gain.bestMember, bestErrors);
+  } else if (gain.membersBetter.length === 1) {
+    text = t('{0}: {1} test errors, more than member {2} (best: {3}, {4}).', label, errors, gain.membersBetter[0], gain.bestMember, bestErrors);
+  } else {
+    text = t('{0}: {1} test errors, more than members {2} (best: {3}, {4}).', label, errors, gain.membersBetter.join(', '), gain.bestMember, bestErrors);
+  }
+  return h('p', { class: 'ensemble-gain', 'data-testid': 'ensemble-gain' }, text);
+}
+
+/** Formats a bias offset with its sign, such as "+3.5". */
+function offsetText(offset: number): string {
+  return offset > 0 ? `+${formatNumber(offset, 4)}` : formatNumber(offset, 4);
+}
+
+/** Renders the omitted classes, the offsets found, and the test and validation errors before and after. */
+function biasSection(result: BiasAdjustmentResult): HTMLElement {
+  const rows = omittedClassRows(result).map((row) => [
+    String(row.label),
+    offsetText(row.offset),
+    t('{0} → {1} of {2}', formatCount(row.errorsBefore), formatCount(row.errorsAfter), formatCount(row.examples)),
+  ]);
+  const examples = result.evaluation.examples;
+  return h(
+    'section',
+    { class: 'bias-adjustment', 'aria-labelledby': 'bias-adjustment-title', 'data-testid': 'bias-adjustment' },
+    h('h3', { id: 'bias-adjustment-title' }, t('Bias adjustment of the omitted classes')),
+    note(t('The transfer set left these classes out, so the distilled student seldom predicts them. The search added an offset to each one’s output bias and kept the offset with the fewest validation errors.')),
+    h(
+      'p',
+      { 'data-testid': 'bias-test-errors' },
+      h('strong', {}, `${t('Test errors:')} `),
+      `${t('{0} → {1} of {2}.', formatCount(result.testErrorsBefore), formatCount(result.testErrorsAfter), formatCount(examples))} `,
+      h('strong', {}, `${t('Validation errors:')} `),
+      t('{0} → {1}.', formatCount(result.validationErrorsBefore), formatCount(result.validationErrorsAfter)),
+    ),
+    dataTable(
+      t('Omitted classes, their bias offsets and their test errors'),
+      [t('Omitted class'), t('Bias offset'), t('Test errors on the class, before → after')],
+      rows,
+      'bias-classes',
+    ),
+  );
 }

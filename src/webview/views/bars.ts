@@ -1,6 +1,7 @@
 // Bar charts drawn with HTML elements, so each bar can carry its value as text for screen readers
 // and hover titles: one distribution per model, and grouped bars for per-class accuracy.
 
+import { t } from '../l10n';
 import { dataTable, h, tableToggle } from './dom';
 
 export interface DistributionBarsOptions {
@@ -37,7 +38,7 @@ export function renderDistributionBars(options: DistributionBarsOptions): HTMLEl
 function distributionSummary(options: DistributionBarsOptions): string {
   const order = Array.from({ length: options.labels.length }, (_, index) => index).sort((a, b) => options.values[b] - options.values[a]);
   const top = order.slice(0, 3).map((index) => `${options.labels[index]} ${options.formatValue(options.values[index])}`);
-  return `${options.title}: highest ${top.join(', ')}`;
+  return t('{0}: highest {1}', options.title, top.join(', '));
 }
 
 export interface BarGroup {
@@ -93,7 +94,7 @@ export function renderGroupedBars(options: GroupedBarsOptions): HTMLElement {
     const group = h('div', { class: 'bar-group' });
     for (const one of options.groups) {
       const value = one.values[index];
-      const bar = h('div', { class: 'bar', title: `${one.label}, ${options.columnHeading} ${label}: ${value === null ? 'no examples' : options.formatValue(value)}`, 'data-key': one.key });
+      const bar = h('div', { class: 'bar', title: `${one.label}, ${options.columnHeading} ${label}: ${value === null ? t('no examples') : options.formatValue(value)}`, 'data-key': one.key });
       bar.style.height = value === null ? '0' : position(value);
       bar.style.backgroundColor = one.color;
       group.append(bar);
@@ -107,7 +108,7 @@ export function renderGroupedBars(options: GroupedBarsOptions): HTMLElement {
     {
       class: 'grouped-bars',
       role: 'img',
-      'aria-label': `${options.title}, axis from ${options.formatValue(options.axisMin)} to ${options.formatValue(options.axisMax)}. The table lists the values.`,
+      'aria-label': t('{0}, axis from {1} to {2}. The table lists the values.', options.title, options.formatValue(options.axisMin), options.formatValue(options.axisMax)),
       'data-testid': options.id,
     },
     tickLabels,
@@ -130,7 +131,7 @@ export function renderGroupedBars(options: GroupedBarsOptions): HTMLElement {
     dataTable(
       options.title,
       [options.columnHeading, ...options.groups.map((one) => one.label)],
-      options.labels.map((label, index) => [label, ...options.groups.map((one) => (one.values[index] === null ? 'n/a' : options.formatValue(one.values[index] as number)))]),
+      options.labels.map((label, index) => [label, ...options.groups.map((one) => (one.values[index] === null ? t('n/a') : options.formatValue(one.values[index] as number)))]),
     ),
   `${options.id}-table`);
 

@@ -3,9 +3,10 @@
 
 import type { ModelRole } from '../../config/types';
 import type { CompareHostMessage, CompareRun } from '../../protocol/webview';
-import { configDifferences, runMetrics } from '../model/compare';
-import { alignSeries, roleLabel } from '../model/curves';
-import { formatCount, formatNumber, formatPercent } from '../model/format';
+import { t } from '../l10n';
+import { configDifferences, runMetrics, teacherErrorsText, type RunMetrics } from '../model/compare';
+import { alignSeries, modelLabel, roleLabel } from '../model/curves';
+import { formatCount, formatNumber, formatPercent, statusLabel } from '../model/format';
 import type { ChartSettingsState } from '../model/uiState';
 import { modelRoles } from '../model/softened';
 import { button, dataTable, h, note, setTableColumns } from './dom';
@@ -14,6 +15,14 @@ import { onThemeChange, readTheme, type ChartTheme } from './theme';
 
 /** Dash patterns that distinguish the models, while colour distinguishes the runs. */
 const roleDashes: Record<ModelRole, number[] | undefined> = { teacher: [6, 4], distilled: undefined, baseline: [2, 3] };
+
+/** Returns "458 (95.42%)" for a bias-adjusted student, or "n/a" for a run without one. */
+function adjustedText(metric: RunMetrics): string {
+  if (metric.adjusted === undefined) {
+    return t('n/a');
+  }
+  return `${formatCount(metric.adjusted.errors)} (${formatPercent(metric.adjusted.accuracy)})`;
+}
 
 export class ComparePage {
   private runs: CompareRun[] = [];
@@ -31,10 +40,10 @@ export class ComparePage {
     this.chart = new LineChart(
       {
         id: 'compare-chart',
-        title: 'Validation accuracy per epoch',
-        description: 'Validation accuracy of each compared run; colour tells the runs apart, dashes the models: teacher dashed, distilled solid, baseline dotted.',
-        xLabel: 'Epoch',
-        yLabel: 'Accuracy',
+        title: t('Validation accuracy per epoch'),
+        description: t('Validation accuracy of each compared run; colour tells the runs apart, dashes the models: teacher dashed, distilled solid, baseline dotted.'),
+        xLabel: t('Epoch'),
+        yLabel: t('Accuracy'),
         formatX: (value) => formatNumber(value, 4),
         formatY: (value) => formatPercent(value, 1),
         allowLogScale: false,
@@ -49,7 +58,7 @@ export class ComparePage {
       this.theme,
     );
     this.tables = h('div', { class: 'compare-tables' });
-    this.root.replaceChildren(h('p', { class: 'loading' }, 'Loading the runs…'));
+    this.root.replaceChildren(h('p', { class: 'loading' }, t('Loading the runs…')));
     onThemeChange(() => {
       this.theme = readTheme();
       this.chart.setTheme(this.theme, this.chartSeries());
@@ -60,7 +69,7 @@ export class ComparePage {
     if (message.type === 'compare/snapshot') {
       this.runs = message.runs;
       this.warnings = message.warnings;
-      this.root.replaceChildren(h('h2', {}, `Comparing ${message.runs.length} runs`), this.tables, this.chart.element);
+      this.root.replaceChildren(h('h2', {}, t('Comparing {0} runs', message.runs.length)), this.tables, this.chart.element);
       this.render();
       return;
     }
@@ -72,7 +81,8 @@ export class ComparePage {
     for (const event of message.events) {
       if (event.type === 'run/epoch') {
         run.epochs.push(event);
-      } else if (event.type === 'run/evaluation' && run.summary !== undefined) {
+      } else if (event.type === 'run/evaluation' && event.evaluation.member === undefined && run.summary !== undefined) {
+        // A member's evaluation would replace the ensemble's, which has the same role. The final summary lists the members.
         run.summary.models[event.evaluation.role] = event.evaluation;
       } else if (event.type === 'run/finished') {
         run.summary = event.summary;
@@ -86,50 +96,71 @@ export class ComparePage {
     const metrics = this.runs.map(runMetrics);
     const differences = configDifferences(this.runs.map((run) => run.config));
 
+    // The bias-adjusted column appears only when a compared run has one.
+    const anyAdjusted = metrics.some((metric) => metric.adjusted !== undefined);
     const metricRows = metrics.map((metric, index) => [
       metric.runName,
-      this.runs[index].status,
-      formatCount(metric.errors.teacher),
+      statusLabel(this.runs[index].status),
+      teacherErrorsText(metric, formatCount),
       formatCount(metric.errors.distilled),
+      ...(anyAdjusted ? [adjustedText(metric)] : []),
       formatCount(metric.errors.baseline),
       formatPercent(metric.accuracy.distilled),
-      metric.gapRecovered === null ? 'n/a' : formatPercent(metric.gapRecovered, 1),
-      metric.compressionRatio === null ? 'n/a' : `${formatNumber(metric.compressionRatio, 3)}×`,
+      metric.gapRecovered === null ? t('n/a') : formatPercent(metric.gapRecovered, 1),
+      metric.compressionRatio === null ? t('n/a') : `${formatNumber(metric.compressionRatio, 3)}×`,
       formatNumber(metric.temperature, 3),
     ]);
 
     const metricsTable = dataTable(
-      'Metrics of the compared runs',
-      ['Run', 'Status', 'Teacher errors', 'Distilled errors', 'Baseline errors', 'Distilled accuracy', 'Gap recovered', 'Compression', 'T'],
+      t('Metrics of the compared runs'),
+      [
+        t('Run'),
+        t('Status'),
+        t('Teacher errors'),
+        t('Distilled errors'),
+        ...(anyAdjusted ? [t('Bias-adjusted errors')] : []),
+        t('Baseline errors'),
+        t('Distilled accuracy'),
+        t('Gap recovered'),
+        t('Compression'),
+        'T',
+      ],
       metricRows,
       'compare-metrics',
     );
-    setTableColumns(metricsTable, ['16%', '10%', '11%', '11%', '11%', '12%', '11%', '11%', '7%']);
+    setTableColumns(
+      metricsTable,
+      anyAdjusted ? ['13%', '8%', '14%', '9%', '11%', '9%', '10%', '9%', '10%', '7%'] : ['16%', '10%', '11%', '11%', '11%', '12%', '11%', '11%', '7%'],
+    );
     this.tables.replaceChildren(
       ...this.warnings.map((warning) => h('p', { class: 'error', role: 'alert' }, warning)),
       h(
         'div',
-        { class: 'run-links', role: 'group', 'aria-label': 'Open the results of a run' },
-        ...this.runs.map((run) => button(`Open ${run.runId}`, () => this.openRun(run.runId), { testId: `open-${run.runId}` })),
+        { class: 'run-links', role: 'group', 'aria-label': t('Open the results of a run') },
+        ...this.runs.map((run) => button(t('Open {0}', run.runId), () => this.openRun(run.runId), { testId: `open-${run.runId}` })),
       ),
-      h('h3', {}, 'Metrics'),
+      h('h3', {}, t('Metrics')),
       metricsTable,
-      h('h3', {}, 'Config differences'),
+      h('h3', {}, t('Config differences')),
       differences.length === 0
-        ? note('The configs are identical.')
+        ? note(t('The configs are identical.'))
         : dataTable(
-            'Config paths whose values differ',
-            ['Path', ...this.runs.map((run) => run.runId)],
-            differences.map((difference) => [difference.path, ...difference.values.map((value) => value ?? '(absent)')]),
+            t('Config paths whose values differ'),
+            [t('Path'), ...this.runs.map((run) => run.runId)],
+            differences.map((difference) => [difference.path, ...difference.values.map((value) => value ?? t('(absent)'))]),
             'compare-config',
           ),
     );
     this.chart.setData(this.chartSeries(), this.chartColumns());
   }
 
+  /**
+   * One curve per run and whole model. Ensemble members' epochs are left out, because a line per
+   * member of every run would crowd the chart; the table lists them.
+   */
   private curveKeys(): { run: CompareRun; runIndex: number; role: ModelRole }[] {
     return this.runs.flatMap((run, runIndex) =>
-      modelRoles.filter((role) => run.epochs.some((epoch) => epoch.role === role)).map((role) => ({ run, runIndex, role })),
+      modelRoles.filter((role) => run.epochs.some((epoch) => epoch.role === role && epoch.member === undefined)).map((role) => ({ run, runIndex, role })),
     );
   }
 
@@ -147,7 +178,7 @@ export class ComparePage {
   private chartColumns(): ReturnType<typeof alignSeries> {
     return alignSeries(
       this.curveKeys().map(({ run, role }) => {
-        const epochs = run.epochs.filter((epoch) => epoch.role === role);
+        const epochs = run.epochs.filter((epoch) => epoch.role === role && epoch.member === undefined);
         return { x: epochs.map((epoch) => epoch.epoch), y: epochs.map((epoch) => (Number.isFinite(epoch.validationAccuracy) ? epoch.validationAccuracy : null)) };
       }),
     );
@@ -155,8 +186,8 @@ export class ComparePage {
 
   private curveTable(): HTMLElement {
     const rows = this.runs.flatMap((run) =>
-      run.epochs.map((epoch) => [run.runId, roleLabel(epoch.role), String(epoch.epoch), formatPercent(Number.isFinite(epoch.validationAccuracy) ? epoch.validationAccuracy : null), formatNumber(epoch.loss, 4)]),
+      run.epochs.map((epoch) => [run.runId, modelLabel(epoch.role, epoch.member), String(epoch.epoch), formatPercent(Number.isFinite(epoch.validationAccuracy) ? epoch.validationAccuracy : null), formatNumber(epoch.loss, 4)]),
     );
-    return dataTable('Validation accuracy per epoch of the compared runs', ['Run', 'Model', 'Epoch', 'Validation accuracy', 'Training loss'], rows);
+    return dataTable(t('Validation accuracy per epoch of the compared runs'), [t('Run'), t('Model'), t('Epoch'), t('Validation accuracy'), t('Training loss')], rows);
   }
 }

@@ -1,6 +1,7 @@
 // Confusion tab: one confusion matrix per model, shaded by the share of the true class's row,
 // with the count and share of the focused or hovered cell read out.
 
+import { t } from '../l10n';
 import { roleLabel } from '../model/curves';
 import { formatCount, formatPercent } from '../model/format';
 import type { ResultsChange, ResultsState } from '../model/results';
@@ -13,7 +14,7 @@ export class ConfusionTab {
   readonly element: HTMLElement;
 
   constructor() {
-    this.element = h('div', { class: 'tab-content confusion-tab' }, note('No model has been evaluated yet.'));
+    this.element = h('div', { class: 'tab-content confusion-tab' }, note(t('No model has been evaluated yet.')));
   }
 
   update(state: ResultsState, changes: ReadonlySet<ResultsChange>): void {
@@ -25,7 +26,7 @@ export class ConfusionTab {
   private render(state: ResultsState): void {
     const roles = modelRoles.filter((role) => state.evaluations[role] !== undefined);
     if (roles.length === 0) {
-      this.element.replaceChildren(note('No model has been evaluated yet.'));
+      this.element.replaceChildren(note(t('No model has been evaluated yet.')));
       return;
     }
 
@@ -45,9 +46,9 @@ export class ConfusionTab {
         { class: 'heatmap-holder', 'data-role': role },
         renderHeatmap({
           id: `confusion-${role}`,
-          caption: `${roleLabel(role)}: ${formatCount(state.evaluations[role]?.errors)} errors`,
-          rowHeading: 'true class',
-          columnHeading: 'predicted class',
+          caption: t('{0}: {1} errors', roleLabel(role), formatCount(state.evaluations[role]?.errors)),
+          rowHeading: t('true class'),
+          columnHeading: t('predicted class'),
           labels,
           color: roleColors[role],
           // Errors are a few percent of a row at most, so they would vanish on the diagonal's
@@ -56,13 +57,21 @@ export class ConfusionTab {
           intensity: (row, column) => (row === column ? share(row, column) : largestError === 0 ? 0 : (0.8 * share(row, column)) / largestError),
           cellText: (row, column) => (confusion[row][column] === 0 ? '' : formatCount(confusion[row][column])),
           describe: (row, column) =>
-            `${roleLabel(role)}: true ${labels[row]}, predicted ${labels[column]}: ${formatCount(confusion[row][column])} of ${formatCount(rowTotals[row])} examples (${formatPercent(share(row, column))}).`,
+            t(
+              '{0}: true {1}, predicted {2}: {3} of {4} examples ({5}).',
+              roleLabel(role),
+              labels[row],
+              labels[column],
+              formatCount(confusion[row][column]),
+              formatCount(rowTotals[row]),
+              formatPercent(share(row, column)),
+            ),
         }),
       );
     });
 
     this.element.replaceChildren(
-      note('Rows are true classes and columns predicted classes. Diagonal cells are shaded by the share of their row that is right; error cells, in red, by their share relative to the largest error share of the matrix. Empty cells are zero. Use the arrow keys inside a matrix to read its cells.'),
+      note(t('Rows are true classes and columns predicted classes. Diagonal cells are shaded by the share of their row that is right; error cells, in red, by their share relative to the largest error share of the matrix. Empty cells are zero. Use the arrow keys inside a matrix to read its cells.')),
       h('div', { class: 'heatmaps' }, ...matrices),
     );
   }

@@ -1,9 +1,10 @@
 // Curves tab: training loss (every few steps and per epoch, the distilled student's soft and hard
 // terms apart) and validation accuracy per epoch, for the teacher and both students.
 
-import { accuracyCurves, chartColumns, lossCurves, roleLabel, type CurveDefinition } from '../model/curves';
+import { t } from '../l10n';
+import { accuracyCurves, chartColumns, lossCurves, modelLabel, type CurveDefinition } from '../model/curves';
 import { formatCount, formatDuration, formatNumber, formatPercent } from '../model/format';
-import type { ResultsChange, ResultsState } from '../model/results';
+import type { EpochSeries, ResultsChange, ResultsState } from '../model/results';
 import { modelRoles } from '../model/softened';
 import type { ResultsUiState } from '../model/uiState';
 import { dataTable, h } from './dom';
@@ -13,8 +14,17 @@ import type { ChartTheme } from './theme';
 /** Milliseconds between two redraws of a live chart; events arrive faster than that. */
 const redrawIntervalMs = 250;
 
-function seriesStyle(curve: CurveDefinition, theme: ChartTheme): ChartSeries {
-  const color = theme.roles[curve.role];
+/** Colour of a curve: its role's, or for an ensemble member one of the member colours, by member position. */
+function curveColor(curve: CurveDefinition, theme: ChartTheme, memberNames: readonly string[]): string {
+  if (curve.member === undefined) {
+    return theme.roles[curve.role];
+  }
+  const position = Math.max(0, memberNames.indexOf(curve.member));
+  return theme.members[position % theme.members.length];
+}
+
+function seriesStyle(curve: CurveDefinition, theme: ChartTheme, memberNames: readonly string[] = []): ChartSeries {
+  const color = curveColor(curve, theme, memberNames);
   switch (curve.metric) {
     case 'stepLoss':
       return { key: curve.key, label: curve.label, color, width: 1 };
@@ -47,10 +57,10 @@ export class CurvesTab {
     this.lossChart = new LineChart(
       {
         id: 'loss-chart',
-        title: 'Training loss',
-        description: 'Training loss against epochs for the teacher, the distilled student (total, soft and hard terms) and the baseline.',
-        xLabel: 'Epoch',
-        yLabel: 'Loss',
+        title: t('Training loss'),
+        description: t('Training loss against epochs for the teacher, the distilled student (total, soft and hard terms) and the baseline.'),
+        xLabel: t('Epoch'),
+        yLabel: t('Loss'),
         formatX: (value) => formatNumber(value, 4),
         formatY: (value) => formatNumber(value, 3),
         allowLogScale: true,
@@ -64,10 +74,10 @@ export class CurvesTab {
     this.accuracyChart = new LineChart(
       {
         id: 'accuracy-chart',
-        title: 'Validation accuracy',
-        description: 'Validation accuracy after each epoch for the teacher, the distilled student and the baseline.',
-        xLabel: 'Epoch',
-        yLabel: 'Accuracy',
+        title: t('Validation accuracy'),
+        description: t('Validation accuracy after each epoch for the teacher, the distilled student and the baseline.'),
+        xLabel: t('Epoch'),
+        yLabel: t('Accuracy'),
         formatX: (value) => formatNumber(value, 4),
         formatY: (value) => formatPercent(value, 1),
         allowLogScale: false,
@@ -85,7 +95,7 @@ export class CurvesTab {
       h(
         'p',
         { class: 'note' },
-        'The distilled total is softWeight × soft + hardWeight × hard. The soft term is multiplied by T² when the config sets scaleByTemperatureSquared, so it can be far above the other losses; the log scale, on by default, keeps them all readable.',
+        t('The distilled total is softWeight × soft + hardWeight × hard. The soft term is multiplied by T² when the config sets scaleByTemperatureSquared, so it can be far above the other losses; the log scale, on by default, keeps them all readable.'),
       ),
       this.lossChart.element,
       this.stepNote,
@@ -111,8 +121,9 @@ export class CurvesTab {
     if (this.state !== undefined) {
       const loss = chartColumns(this.state, lossCurves);
       const accuracy = chartColumns(this.state, accuracyCurves);
-      this.lossChart.setTheme(theme, loss.curves.map((curve) => seriesStyle(curve, theme)));
-      this.accuracyChart.setTheme(theme, accuracy.curves.map((curve) => seriesStyle(curve, theme)));
+      const members = this.state.memberNames;
+      this.lossChart.setTheme(theme, loss.curves.map((curve) => seriesStyle(curve, theme, members)));
+      this.accuracyChart.setTheme(theme, accuracy.curves.map((curve) => seriesStyle(curve, theme, members)));
     }
   }
 
@@ -130,24 +141,33 @@ export class CurvesTab {
     }
     const loss = chartColumns(state, lossCurves);
     const accuracy = chartColumns(state, accuracyCurves);
-    this.lossChart.setData(loss.curves.map((curve) => seriesStyle(curve, this.theme)), loss.columns);
-    this.accuracyChart.setData(accuracy.curves.map((curve) => seriesStyle(curve, this.theme)), accuracy.columns);
+    const members = state.memberNames;
+    this.lossChart.setData(loss.curves.map((curve) => seriesStyle(curve, this.theme, members)), loss.columns);
+    this.accuracyChart.setData(accuracy.curves.map((curve) => seriesStyle(curve, this.theme, members)), accuracy.columns);
 
-    const stepPoints = modelRoles.reduce((total, role) => total + state.curves[role].steps.x.length, 0);
+    let stepPoints = modelRoles.reduce((total, role) => total + state.curves[role].steps.x.length, 0);
+    state.memberCurves.forEach((curves) => (stepPoints += curves.steps.x.length));
     this.stepNote.textContent =
       stepPoints === 0
-        ? 'No per-step losses yet.'
-        : `${formatCount(stepPoints)} per-step loss points, each the mean since the previous report; the tables list per-epoch values only.`;
+        ? t('No per-step losses yet.')
+        : t('{0} per-step loss points, each the mean since the previous report; the tables list per-epoch values only.', formatCount(stepPoints));
   }
 
   private epochTable(): HTMLElement {
     const state = this.state;
     const rows: string[][] = [];
+    const models: { label: string; epochs: EpochSeries | undefined }[] = [];
     for (const role of modelRoles) {
-      const epochs = state?.curves[role].epochs;
+      if (role === 'teacher') {
+        // Ensemble members train before the ensemble exists, so their epochs come first.
+        state?.memberNames.forEach((member) => models.push({ label: modelLabel(role, member), epochs: state.memberCurves.get(member)?.epochs }));
+      }
+      models.push({ label: modelLabel(role), epochs: state?.curves[role].epochs });
+    }
+    for (const { label, epochs } of models) {
       epochs?.epoch.forEach((epoch, index) => {
         rows.push([
-          roleLabel(role),
+          label,
           `${epoch} / ${epochs.epochs}`,
           formatNumber(epochs.loss[index], 4),
           formatNumber(epochs.softLoss[index], 4),
@@ -159,8 +179,8 @@ export class CurvesTab {
       });
     }
     return dataTable(
-      'Per-epoch metrics',
-      ['Model', 'Epoch', 'Loss', 'Soft term', 'Hard term', 'Validation loss', 'Validation accuracy', 'Time'],
+      t('Per-epoch metrics'),
+      [t('Model'), t('Epoch'), t('Loss'), t('Soft term'), t('Hard term'), t('Validation loss'), t('Validation accuracy'), t('Time')],
       rows,
     );
   }

@@ -1,5 +1,7 @@
 // Small helpers to build DOM without innerHTML, so no text from a run folder is parsed as markup.
 
+import { t } from '../l10n';
+
 type Attributes = Record<string, string | number | boolean | undefined>;
 type Child = Node | string | undefined | null | false;
 
@@ -109,15 +111,15 @@ export function setTableColumns(table: HTMLElement, widths: readonly string[]): 
 export function tableToggle(caption: string, buildTable: () => HTMLElement, testId?: string): HTMLElement {
   const holder = h('div', { class: 'table-view', hidden: true, 'data-testid': testId });
   let shown = false;
-  const toggle = button('Show table', () => {
+  const toggle = button(t('Show table'), () => {
     shown = !shown;
     holder.hidden = !shown;
-    toggle.textContent = shown ? 'Hide table' : 'Show table';
+    toggle.textContent = shown ? t('Hide table') : t('Show table');
     toggle.setAttribute('aria-expanded', String(shown));
     if (shown) {
       holder.replaceChildren(buildTable());
     }
-  }, { ariaLabel: `Show the table of ${caption}` });
+  }, { ariaLabel: t('Show the table of {0}', caption) });
   toggle.setAttribute('aria-expanded', 'false');
   return h('div', { class: 'table-toggle' }, toggle, holder);
 }

@@ -4,6 +4,7 @@
 
 import uPlot from 'uplot';
 
+import { t } from '../l10n';
 import type { AlignedColumns } from '../model/curves';
 import { button, checkbox, h, tableToggle } from './dom';
 import type { ChartTheme } from './theme';
@@ -63,32 +64,32 @@ export class LineChart {
     this.theme = theme;
     this.settings = { logScale: options.settings.logScale, hidden: [...options.settings.hidden] };
 
-    this.toggles = h('div', { class: 'series-toggles', role: 'group', 'aria-label': `Series of ${options.title}` });
-    this.emptyNote = h('p', { class: 'note', hidden: true }, 'No data yet.');
+    this.toggles = h('div', { class: 'series-toggles', role: 'group', 'aria-label': t('Series of {0}', options.title) });
+    this.emptyNote = h('p', { class: 'note', hidden: true }, t('No data yet.'));
     this.plotHolder = h('div', {
       class: 'plot',
       tabindex: 0,
       role: 'img',
-      'aria-label': `${options.title}. ${options.description} Keys: plus and minus zoom, left and right arrows pan, Home resets.`,
+      'aria-label': t('{0}. {1} Keys: plus and minus zoom, left and right arrows pan, Home resets.', options.title, options.description),
       'data-testid': `${options.id}-plot`,
     });
     this.plotHolder.addEventListener('keydown', (event) => this.onKey(event));
 
     const controls = h(
       'div',
-      { class: 'chart-controls', role: 'toolbar', 'aria-label': `Controls of ${options.title}` },
+      { class: 'chart-controls', role: 'toolbar', 'aria-label': t('Controls of {0}', options.title) },
       options.allowLogScale
-        ? checkbox('Log scale', this.settings.logScale, (checked) => {
+        ? checkbox(t('Log scale'), this.settings.logScale, (checked) => {
             this.settings.logScale = checked;
             this.notifySettings();
             this.rebuild();
           }, `${options.id}-log`)
         : undefined,
-      button('Zoom in', () => this.zoom(zoomStep), { ariaLabel: `Zoom in on ${options.title}` }),
-      button('Zoom out', () => this.zoom(1 / zoomStep), { ariaLabel: `Zoom out of ${options.title}` }),
-      button('Pan left', () => this.pan(-panStep), { ariaLabel: `Pan ${options.title} left` }),
-      button('Pan right', () => this.pan(panStep), { ariaLabel: `Pan ${options.title} right` }),
-      button('Reset zoom', () => this.resetZoom(), { ariaLabel: `Show all of ${options.title}` }),
+      button(t('Zoom in'), () => this.zoom(zoomStep), { ariaLabel: t('Zoom in on {0}', options.title) }),
+      button(t('Zoom out'), () => this.zoom(1 / zoomStep), { ariaLabel: t('Zoom out of {0}', options.title) }),
+      button(t('Pan left'), () => this.pan(-panStep), { ariaLabel: t('Pan {0} left', options.title) }),
+      button(t('Pan right'), () => this.pan(panStep), { ariaLabel: t('Pan {0} right', options.title) }),
+      button(t('Reset zoom'), () => this.resetZoom(), { ariaLabel: t('Show all of {0}', options.title) }),
     );
 
     this.element = h(
@@ -99,7 +100,7 @@ export class LineChart {
       this.toggles,
       this.emptyNote,
       this.plotHolder,
-      h('p', { class: 'hint' }, 'Drag to zoom, wheel to zoom, Shift+drag to pan, double-click to reset. Click a legend entry to hide its series.'),
+      h('p', { class: 'hint' }, t('Drag to zoom, wheel to zoom, Shift+drag to pan, double-click to reset. Click a legend entry to hide its series.')),
       tableToggle(options.title, options.buildTable, `${options.id}-table`),
     );
 

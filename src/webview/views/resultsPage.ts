@@ -3,7 +3,8 @@
 // from the host's snapshot and applies live events in batches, once per animation frame.
 
 import type { ResultsHostMessage } from '../../protocol/webview';
-import { formatFixed } from '../model/format';
+import { t } from '../l10n';
+import { formatFixed, statusLabel } from '../model/format';
 import { applyEvents, applySoftened, createResultsState, type ResultsChange, type ResultsState } from '../model/results';
 import type { ResultsUiState } from '../model/uiState';
 import { AccuracyTab } from './accuracyTab';
@@ -16,7 +17,6 @@ import { onThemeChange, readTheme } from './theme';
 
 const allChanges: ReadonlySet<ResultsChange> = new Set<ResultsChange>(['run', 'curves', 'evaluations', 'softened']);
 
-const tabNames = ['Curves', 'Soft targets', 'Accuracy', 'Confusion'];
 
 export class ResultsPage {
   private state: ResultsState | undefined;
@@ -43,7 +43,8 @@ export class ResultsPage {
     this.confusion = new ConfusionTab();
 
     this.header = h('header', { class: 'run-header' }, h('h2', {}, runId));
-    const tabs = h('vscode-tabs', { 'selected-index': ui.tab, 'aria-label': 'Results views', 'data-testid': 'tabs' });
+    const tabNames = [t('Curves'), t('Soft targets'), t('Accuracy'), t('Confusion')];
+    const tabs = h('vscode-tabs', { 'selected-index': ui.tab, 'aria-label': t('Results views'), 'data-testid': 'tabs' });
     tabNames.forEach((name, index) => tabs.append(h('vscode-tab-header', { slot: 'header', 'data-testid': `tab-${index}` }, name)));
     [this.curves, this.softTargets, this.accuracy, this.confusion].forEach((tab) => tabs.append(h('vscode-tab-panel', {}, tab.element)));
     tabs.addEventListener('vsc-tabs-select', (event) => {
@@ -52,7 +53,7 @@ export class ResultsPage {
     });
     this.body = tabs;
 
-    this.root.replaceChildren(this.header, h('p', { class: 'loading' }, 'Loading the run…'));
+    this.root.replaceChildren(this.header, h('p', { class: 'loading' }, t('Loading the run…')));
     onThemeChange(() => {
       this.curves.setTheme(readTheme());
       this.sweep?.setTheme(readTheme());
@@ -92,7 +93,7 @@ export class ResultsPage {
     if (this.sweep === undefined) {
       this.sweep = new SweepTab(readTheme(), this.ui, this.saveUi);
       this.body.append(
-        h('vscode-tab-header', { slot: 'header', 'data-testid': `tab-${tabNames.length}` }, 'Sweep'),
+        h('vscode-tab-header', { slot: 'header', 'data-testid': `tab-${this.body.querySelectorAll('vscode-tab-header').length}` }, t('Sweep')),
         h('vscode-tab-panel', {}, this.sweep.element),
       );
     }
@@ -130,15 +131,15 @@ export class ResultsPage {
 
   private renderHeader(state: ResultsState): void {
     const details = [
-      `Run ${state.runId}`,
-      state.summary?.backend === undefined ? undefined : `${state.summary.backend} backend`,
+      t('Run {0}', state.runId),
+      state.summary?.backend === undefined ? undefined : t('{0} backend', state.summary.backend),
       state.temperature === undefined ? undefined : `T = ${formatFixed(state.temperature, state.temperature % 1 === 0 ? 0 : 2)}`,
-      state.summary?.startedAt === undefined ? undefined : `started ${new Date(state.summary.startedAt).toLocaleString(document.documentElement.lang || undefined)}`,
+      state.summary?.startedAt === undefined ? undefined : t('started {0}', new Date(state.summary.startedAt).toLocaleString(document.documentElement.lang || undefined)),
     ].filter((part): part is string => part !== undefined);
 
     replaceContent(
       this.header,
-      h('div', { class: 'title-row' }, h('h2', {}, state.runName), h('vscode-badge', { class: `status status-${state.status}`, 'data-testid': 'run-status' }, state.status)),
+      h('div', { class: 'title-row' }, h('h2', {}, state.runName), h('vscode-badge', { class: `status status-${state.status}`, 'data-testid': 'run-status' }, statusLabel(state.status))),
       h('p', { class: 'run-meta' }, details.join(' · ')),
       state.phase === undefined ? undefined : h('p', { class: 'phase', 'aria-live': 'polite' }, state.phase.detail),
       state.error === undefined ? undefined : h('p', { class: 'error', role: 'alert' }, state.error),

@@ -3,6 +3,7 @@
 // example with each model's distribution at that temperature ("dark knowledge").
 
 import type { ModelRole } from '../../config/types';
+import { t } from '../l10n';
 import { roleLabel } from '../model/curves';
 import { formatCount, formatFixed, formatPercent } from '../model/format';
 import { argmax, entropyBits, meanSoftenedByClass, snappedTemperature, temperatureSliderSteps, temperatureToSlider } from '../model/maths';
@@ -52,7 +53,7 @@ export class SoftTargetsTab {
       this.scheduleRender();
     });
     this.temperatureOutput = h('output', { for: 'temperature-slider', 'data-testid': 'temperature-value' });
-    this.resetButton = button('Use the run\u2019s T', () => {
+    this.resetButton = button(t('Use the run’s T'), () => {
       this.ui.temperature = undefined;
       this.saveUi();
       this.render();
@@ -60,7 +61,7 @@ export class SoftTargetsTab {
 
     this.sourceNote = h('p', { class: 'note', role: 'note', 'data-testid': 'soft-source' });
     this.heatmaps = h('div', { class: 'heatmaps' });
-    this.heatmapNote = note('Cells give percentages; the shade follows the square root of the probability so that small probabilities, the dark knowledge, stay visible.');
+    this.heatmapNote = note(t('Cells give percentages; the shade follows the square root of the probability so that small probabilities, the dark knowledge, stay visible.'));
     this.explorer = h('section', { class: 'explorer', 'aria-labelledby': 'explorer-title' });
 
     this.element = h(
@@ -69,13 +70,13 @@ export class SoftTargetsTab {
       h(
         'div',
         { class: 'temperature-control' },
-        h('label', { for: 'temperature-slider' }, 'Temperature T'),
+        h('label', { for: 'temperature-slider' }, t('Temperature T')),
         this.slider,
         this.temperatureOutput,
         this.resetButton,
       ),
       this.sourceNote,
-      h('h3', {}, 'Mean softened distribution per true class'),
+      h('h3', {}, t('Mean softened distribution per true class')),
       this.heatmaps,
       this.heatmapNote,
       this.explorer,
@@ -115,7 +116,7 @@ export class SoftTargetsTab {
     this.slider.value = String(temperatureToSlider(temperature));
     this.slider.setAttribute('aria-valuetext', `T = ${temperatureText(temperature)}`);
     this.temperatureOutput.textContent = `T = ${temperatureText(temperature)}`;
-    this.resetButton.textContent = state.temperature === undefined ? 'Use the run\u2019s T' : `Use the run\u2019s T (${temperatureText(state.temperature)})`;
+    this.resetButton.textContent = state.temperature === undefined ? t('Use the run’s T') : t('Use the run’s T ({0})', temperatureText(state.temperature));
     this.resetButton.toggleAttribute('disabled', state.temperature === undefined || atRunTemperature);
 
     this.renderHeatmaps(state, temperature, atRunTemperature);
@@ -128,14 +129,18 @@ export class SoftTargetsTab {
       atRunTemperature && state.evaluations[role]?.meanSoftened?.length ? true : softened?.logits[role] !== undefined,
     );
 
-    const subsetText = softened === undefined ? '' : `the ${formatCount(softened.count)} stored test examples`;
-    const laterText = 'Other temperatures need the stored logits (softened/), which the worker writes when the run ends.';
+    const laterText = t('Other temperatures need the stored logits (softened/), which the worker writes when the run ends.');
     if (atRunTemperature && roles.some((role) => state.evaluations[role] !== undefined)) {
       const examples = roles.map((role) => state.evaluations[role]?.examples).find((count) => count !== undefined);
-      const otherText = softened === undefined ? laterText : `At any other T they are recomputed here from the logits of ${subsetText} only.`;
-      this.sourceNote.textContent = `At the run\u2019s temperature the means come from the evaluation of all ${formatCount(examples)} test examples. ${otherText}`;
+      const otherText =
+        softened === undefined ? laterText : t('At any other T they are recomputed here from the logits of the {0} stored test examples only.', formatCount(softened.count));
+      this.sourceNote.textContent = `${t('At the run’s temperature the means come from the evaluation of all {0} test examples.', formatCount(examples))} ${otherText}`;
     } else if (softened !== undefined) {
-      this.sourceNote.textContent = `Recomputed at T = ${temperatureText(temperature)} from the logits of ${subsetText}, a subset of the test split: expect small differences from the means over the whole split.`;
+      this.sourceNote.textContent = t(
+        'Recomputed at T = {0} from the logits of the {1} stored test examples, a subset of the test split: expect small differences from the means over the whole split.',
+        temperatureText(temperature),
+        formatCount(softened.count),
+      );
     } else {
       this.sourceNote.textContent = state.softenedError ?? laterText;
     }
@@ -160,22 +165,29 @@ export class SoftTargetsTab {
         { class: 'heatmap-holder', 'data-role': role },
         renderHeatmap({
           id: `soft-heatmap-${role}`,
-          caption: `${roleLabel(role)}: mean softened distribution at T = ${temperatureText(temperature)}`,
-          rowHeading: 'true class',
-          columnHeading: 'class',
+          caption: t('{0}: mean softened distribution at T = {1}', roleLabel(role), temperatureText(temperature)),
+          rowHeading: t('true class'),
+          columnHeading: t('class'),
           labels,
           color: roleColors[role],
           intensity: (row, column) => Math.sqrt(means[row][column]),
           cellText: (row, column) => formatFixed(means[row][column] * 100, means[row][column] >= 0.995 ? 0 : 1),
           describe: (row, column) =>
-            `${roleLabel(role)}, true class ${labels[row]}: mean probability of class ${labels[column]} is ${formatPercent(means[row][column], 3)} over ${formatCount(counts?.[row])} examples.`,
+            t(
+              '{0}, true class {1}: mean probability of class {2} is {3} over {4} examples.',
+              roleLabel(role),
+              labels[row],
+              labels[column],
+              formatPercent(means[row][column], 3),
+              formatCount(counts?.[row]),
+            ),
         }),
       );
     });
 
     if (figures.length === 0) {
       const evaluated = Object.keys(state.evaluations).length > 0;
-      this.heatmaps.replaceChildren(note(evaluated ? 'Temperatures other than the run\u2019s need the stored logits (softened/).' : 'No model has been evaluated yet.'));
+      this.heatmaps.replaceChildren(note(evaluated ? t('Temperatures other than the run’s need the stored logits (softened/).') : t('No model has been evaluated yet.')));
       this.heatmapNote.hidden = true;
       return;
     }
@@ -185,9 +197,9 @@ export class SoftTargetsTab {
 
   private renderExplorer(state: ResultsState, temperature: number): void {
     const softened = state.softened;
-    const title = h('h3', { id: 'explorer-title' }, 'Sample explorer');
+    const title = h('h3', { id: 'explorer-title' }, t('Sample explorer'));
     if (softened === undefined || softened.count === 0) {
-      this.explorer.replaceChildren(title, note('The sample explorer needs the stored logits (softened/), which the worker writes when the run ends.'));
+      this.explorer.replaceChildren(title, note(t('The sample explorer needs the stored logits (softened/), which the worker writes when the run ends.')));
       return;
     }
 
@@ -205,10 +217,10 @@ export class SoftTargetsTab {
     };
 
     const filterOptions = [
-      { value: 'all', label: 'All stored examples' },
-      { value: 'misclassified:any', label: 'Misclassified by any model' },
-      ...softened.roles.map((role) => ({ value: `misclassified:${role}`, label: `Misclassified by the ${role}` })),
-      ...labels.map((name, classIndex) => ({ value: `class:${classIndex}`, label: `Only class ${name}` })),
+      { value: 'all', label: t('All stored examples') },
+      { value: 'misclassified:any', label: t('Misclassified by any model') },
+      ...softened.roles.map((role) => ({ value: `misclassified:${role}`, label: t('Misclassified by the {0}', roleLabel(role).toLowerCase()) })),
+      ...labels.map((name, classIndex) => ({ value: `class:${classIndex}`, label: t('Only class {0}', name) })),
     ];
     let filterValue = 'all';
     if (filter.kind === 'class') {
@@ -216,7 +228,7 @@ export class SoftTargetsTab {
     } else if (filter.kind === 'misclassified') {
       filterValue = `misclassified:${filter.role}`;
     }
-    const filterSelect = select('Which examples Previous and Next step through', filterOptions, filterValue, (value) => {
+    const filterSelect = select(t('Which examples Previous and Next step through'), filterOptions, filterValue, (value) => {
       this.ui.filter = parseFilter(value);
       this.saveUi();
       if (!matchesFilter(softened, this.ui.example, this.ui.filter)) {
@@ -226,7 +238,8 @@ export class SoftTargetsTab {
       }
     }, 'example-filter');
 
-    const jumpSelect = select('Jump to the next example of a class', [{ value: '', label: 'Jump to class…' }, ...labels.map((name, classIndex) => ({ value: String(classIndex), label: `Class ${name}` }))], '', (value) => {
+    const classOptions = labels.map((name, classIndex) => ({ value: String(classIndex), label: t('Class {0}', name) }));
+    const jumpSelect = select(t('Jump to the next example of a class'), [{ value: '', label: t('Jump to class…') }, ...classOptions], '', (value) => {
       if (value !== '') {
         goTo(stepExample(softened, index, 1, { kind: 'class', label: Number(value) }));
       }
@@ -236,14 +249,14 @@ export class SoftTargetsTab {
     const position = h(
       'p',
       { class: 'example-position', 'aria-live': 'polite', 'data-testid': 'example-position' },
-      `Example ${index + 1} of ${softened.count} stored (true class ${labels[label]}); ${matches} match the filter.`,
+      t('Example {0} of {1} stored (true class {2}); {3} match the filter.', index + 1, softened.count, labels[label], matches),
     );
 
     const controls = h(
       'div',
-      { class: 'explorer-controls', role: 'toolbar', 'aria-label': 'Sample explorer' },
-      button('Previous', () => goTo(stepExample(softened, index, -1, filter)), { testId: 'example-previous', ariaLabel: 'Previous matching example' }),
-      button('Next', () => goTo(stepExample(softened, index, 1, filter)), { testId: 'example-next', ariaLabel: 'Next matching example' }),
+      { class: 'explorer-controls', role: 'toolbar', 'aria-label': t('Sample explorer') },
+      button(t('Previous'), () => goTo(stepExample(softened, index, -1, filter)), { testId: 'example-previous', ariaLabel: t('Previous matching example') }),
+      button(t('Next'), () => goTo(stepExample(softened, index, 1, filter)), { testId: 'example-next', ariaLabel: t('Next matching example') }),
       filterSelect,
       jumpSelect,
     );
@@ -264,13 +277,13 @@ export class SoftTargetsTab {
           'figcaption',
           {},
           h('strong', {}, roleLabel(role)),
-          ` predicts ${labels[predicted]}${predicted === label ? '' : ' (wrong)'}; next ${labels[second]} at ${formatPercent(distribution[second], 1)}. `,
-          h('span', { 'data-testid': `entropy-${role}` }, `Entropy ${formatFixed(entropy, 3)} bits`),
-          ` of at most ${formatFixed(Math.log2(softened.classes), 2)}.`,
+          ` ${t('predicts {0}; next {1} at {2}.', predicted === label ? labels[predicted] : t('{0} (wrong)', labels[predicted]), labels[second], formatPercent(distribution[second], 1))} `,
+          h('span', { 'data-testid': `entropy-${role}` }, t('Entropy {0} bits', formatFixed(entropy, 3))),
+          ` ${t('of at most {0}.', formatFixed(Math.log2(softened.classes), 2))}`,
         ),
         renderDistributionBars({
           id: `distribution-${role}`,
-          title: `${roleLabel(role)} distribution at T = ${temperatureText(temperature)}`,
+          title: t('{0} distribution at T = {1}', roleLabel(role), temperatureText(temperature)),
           labels,
           values: distribution,
           color: roleColors[role],
@@ -280,12 +293,12 @@ export class SoftTargetsTab {
       ),
     );
 
-    const table = tableToggle('the distributions of this example', () =>
+    const table = tableToggle(t('the distributions of this example'), () =>
       dataTable(
-        `Distributions of example ${index + 1} at T = ${temperatureText(temperature)}`,
-        ['Class', ...distributions.map(({ role }) => `${roleLabel(role)} p`), ...distributions.map(({ role }) => `${roleLabel(role)} logit`)],
+        t('Distributions of example {0} at T = {1}', index + 1, temperatureText(temperature)),
+        [t('Class'), ...distributions.map(({ role }) => t('{0} p', roleLabel(role))), ...distributions.map(({ role }) => t('{0} logit', roleLabel(role)))],
         labels.map((name, k) => [
-          k === label ? `${name} (true)` : name,
+          k === label ? t('{0} (true)', name) : name,
           ...distributions.map(({ distribution }) => formatPercent(distribution[k], 3)),
           ...distributions.map(({ role }) => formatFixed((softened.logits[role] as Float32Array)[index * softened.classes + k], 3)),
         ]),
@@ -302,17 +315,17 @@ export class SoftTargetsTab {
 
   private renderImage(softened: DecodedSoftened, index: number, label: string): HTMLElement {
     if (!isImageShape(softened.shape, softened.features)) {
-      return note(`The inputs have shape ${softened.shape.join(' × ')}, which is not an image, so only the distributions are shown.`);
+      return note(t('The inputs have shape {0}, which is not an image, so only the distributions are shown.', softened.shape.join(' × ')));
     }
     const [height, width] = softened.shape;
-    const canvas = h('canvas', { width, height, class: 'example-image', role: 'img', 'aria-label': `Test example ${index + 1}, true class ${label}`, 'data-testid': 'example-image' });
+    const canvas = h('canvas', { width, height, class: 'example-image', role: 'img', 'aria-label': t('Test example {0}, true class {1}', index + 1, label), 'data-testid': 'example-image' });
     canvas.style.width = `${width * imageScale}px`;
     canvas.style.height = `${height * imageScale}px`;
     const context = canvas.getContext('2d');
     if (context !== null) {
       context.putImageData(new ImageData(exampleRgba(softened, index), width, height), 0, 0);
     }
-    return h('figure', { class: 'example-figure' }, canvas, h('figcaption', {}, `True class ${label}`));
+    return h('figure', { class: 'example-figure' }, canvas, h('figcaption', {}, t('True class {0}', label)));
   }
 }
 

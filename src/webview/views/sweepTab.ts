@@ -2,7 +2,8 @@
 // and baseline as dashed reference lines, and the grid as a table.
 
 import type { SweepSummary } from '../../protocol/messages';
-import { formatCount, formatNumber } from '../model/format';
+import { t } from '../l10n';
+import { formatCount, formatNumber, statusLabel } from '../model/format';
 import { sweepChart, sweepTable, type SweepSeriesDefinition } from '../model/sweep';
 import type { ResultsUiState } from '../model/uiState';
 import { dataTable, h, replaceContent } from './dom';
@@ -37,10 +38,10 @@ export class SweepTab {
     this.chart = new LineChart(
       {
         id: chartId,
-        title: 'Test errors against temperature',
-        description: "The distilled student's test errors at each temperature of the sweep, one line per soft weight, with the shared teacher and baseline as dashed lines.",
-        xLabel: 'Temperature T',
-        yLabel: 'Test errors',
+        title: t('Test errors against temperature'),
+        description: t("The distilled student's test errors at each temperature of the sweep, one line per soft weight, with the shared teacher and baseline as dashed lines."),
+        xLabel: t('Temperature T'),
+        yLabel: t('Test errors'),
         formatX: (value) => formatNumber(value, 3),
         formatY: (value) => formatCount(value),
         allowLogScale: true,
@@ -67,7 +68,7 @@ export class SweepTab {
       chart.columns,
     );
     const done = sweep.children.filter((child) => child.status === 'completed').length;
-    this.summaryLine.textContent = `Sweep ${sweep.sweepId}: ${sweep.status}, ${done} of ${sweep.children.length} child runs completed.`;
+    this.summaryLine.textContent = t('Sweep {0}: {1}, {2} of {3} child runs completed.', sweep.sweepId, statusLabel(sweep.status), done, sweep.children.length);
     replaceContent(this.tableHolder, this.table());
   }
 
@@ -80,9 +81,9 @@ export class SweepTab {
 
   private table(): HTMLElement {
     if (this.sweep === undefined) {
-      return h('p', { class: 'note' }, 'No sweep data yet.');
+      return h('p', { class: 'note' }, t('No sweep data yet.'));
     }
     const { headers, rows } = sweepTable(this.sweep);
-    return dataTable("Distilled student's test errors by temperature and soft weight", headers, rows, 'sweep-table');
+    return dataTable(t("Distilled student's test errors by temperature and soft weight"), headers, rows, 'sweep-table');
   }
 }

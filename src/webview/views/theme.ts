@@ -11,6 +11,8 @@ export interface ChartTheme {
   background: string;
   fontFamily: string;
   roles: Record<ModelRole, string>;
+  /** Colours of ensemble members' curves, in member order, repeated when there are more members. */
+  members: string[];
   /** Colours of the compare view's runs, in run order. */
   palette: string[];
 }
@@ -54,6 +56,8 @@ export function readTheme(): ChartTheme {
     background: variable('--vscode-editor-background', '#1e1e1e'),
     fontFamily: variable('--vscode-font-family', 'sans-serif'),
     roles: { teacher: blue, distilled: orange, baseline: green },
+    // Yellow comes last because on dark themes it is hard to tell from the distilled student's orange.
+    members: [purple, red, foreground, yellow],
     palette: [blue, orange, green, red, purple, yellow, foreground, variable('--vscode-charts-lines', '#808080')],
   };
 }

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
@@ -350,6 +350,31 @@ test('markInterrupted without summary uses events', () => {
   assert.equal(summary?.classes, 2);
   assert.equal(summary?.models.teacher?.errors, 7);
   assert.equal(markInterrupted(path.join(runsDir, 'missing'), 'Worker gone.'), undefined);
+});
+
+test('markInterrupted keeps ensemble members apart', () => {
+  const runsDir = makeRunsDir();
+  const runId = '20261205-010000-mnist-ensemble';
+  const runDir = path.join(runsDir, runId);
+  // The hand-written ensemble run, cut off after the ensemble's evaluation: no summary.json yet.
+  const fixtureEvents = readFileSync(path.resolve(__dirname, '../../fixtures/runs/mnist-ensemble/events.jsonl'), 'utf8').trim().split('\n');
+  const ensembleEvaluation = fixtureEvents.findIndex((line) => line.includes('"type":"run/evaluation"') && !line.includes('"member"'));
+  mkdirSync(runDir, { recursive: true });
+  writeFileSync(path.join(runDir, 'events.jsonl'), `${fixtureEvents.slice(0, ensembleEvaluation + 1).join('\n')}\n`);
+
+  const summary = markInterrupted(runDir, 'Worker gone.');
+
+  assert.equal(summary?.models.teacher?.errors, 234);
+  assert.equal(summary?.models.teacher?.member, undefined);
+  assert.equal(summary?.ensemble?.combine, 'arithmetic');
+  assert.deepEqual(summary?.ensemble?.members.map((member) => [member.member, member.errors]), [['a', 252], ['b', 263], ['c', 246]]);
+
+  // Cut off before the ensemble's evaluation, the run has no teacher evaluation at all.
+  writeFileSync(path.join(runDir, 'events.jsonl'), `${fixtureEvents.slice(0, ensembleEvaluation).join('\n')}\n`);
+  rmSync(path.join(runDir, 'summary.json'));
+  const early = markInterrupted(runDir, 'Worker gone.');
+  assert.equal(early?.models.teacher, undefined);
+  assert.equal(early?.ensemble?.members.length, 3);
 });
 
 test('markFinished replaces interrupted, not completed', () => {
