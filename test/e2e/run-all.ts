@@ -4,7 +4,7 @@
 //
 // Run:  npx tsx test/e2e/run-all.ts [--vsix FILE] [--only NAME[,NAME…]] [--skip-french]
 //   --vsix FILE     use this .vsix instead of building one
-//   --only NAMES    run only these scenarios: smoke, extension, results, integration
+//   --only NAMES    run only these scenarios: smoke, extension, results, sweep-ensemble, integration
 //   --skip-french   passed on to extension.ts, which then skips its French window
 // Each scenario's output is printed with its name in front and saved to
 // test-output/e2e/run-all-<name>.log.
@@ -16,7 +16,7 @@ import { ensureTestOutputDir, repoRoot } from './paths';
 import { listProcesses } from './processes';
 import { packageVsix, runScenario, seconds } from './scenario';
 
-const usage = 'npx tsx test/e2e/run-all.ts [--vsix FILE] [--only smoke,extension,results,integration] [--skip-french]';
+const usage = 'npx tsx test/e2e/run-all.ts [--vsix FILE] [--only smoke,extension,results,sweep-ensemble,integration] [--skip-french]';
 
 interface Scenario {
   name: string;
@@ -37,6 +37,7 @@ const scenarios: Scenario[] = [
     timeoutMs: 25 * 60_000,
   },
   { name: 'results', file: 'test/e2e/results.ts', args: (vsix) => ['--vsix', vsix], timeoutMs: 10 * 60_000 },
+  { name: 'sweep-ensemble', file: 'test/e2e/sweepEnsemble.ts', args: (vsix) => ['--vsix', vsix], timeoutMs: 15 * 60_000 },
   // The bundles were built with the .vsix, so the suite skips its own build.
   { name: 'integration', file: 'test/e2e/integration.ts', args: () => ['--no-build'], timeoutMs: 15 * 60_000 },
 ];
