@@ -27,6 +27,11 @@ import { RunStore } from './runStore';
 import { readSharedStage, sharedStageDir, writeTransferLogits, type SharedStage, type TransferLogits } from './sweep/sharedStage';
 import { CancelledError, trainModel } from './trainer';
 
+/** Formats a count with thousands separators, "669,706", as the CLI table and the panels do. */
+function formatCount(value: number): string {
+  return value.toLocaleString('en-US');
+}
+
 export interface ExperimentHooks {
   /** Receives every event, after it is appended to events.jsonl. */
   emit: (event: WorkerEvent) => void;
@@ -202,7 +207,7 @@ class ExperimentRun {
     }
     const model = buildModel(teacher.model, this.input, this.config.seed * 10 + 1);
     this.models.teacher = model;
-    this.phase('teacher', `Training the teacher (${model.countParams()} parameters) on ${this.data.train.count} examples`);
+    this.phase('teacher', `Training the teacher (${formatCount(model.countParams())} parameters) on ${formatCount(this.data.train.count)} examples`);
     const seconds = await this.train('teacher', model, teacher, this.data.train, `${this.config.seed}/teacher`);
     const predict: LogitsFunction = (inputs) => forward(model, inputs, false);
     await this.evaluate('teacher', predict, model.countParams(), seconds);
@@ -239,7 +244,7 @@ class ExperimentRun {
       } else {
         model = buildModel(member.model, this.input, member.seed);
         this.extraModels.push(model);
-        this.phase('teacher', `Training ensemble member ${member.name} (${position}, seed ${member.seed}, ${model.countParams()} parameters) on ${this.data.train.count} examples`);
+        this.phase('teacher', `Training ensemble member ${member.name} (${position}, seed ${member.seed}, ${formatCount(model.countParams())} parameters) on ${formatCount(this.data.train.count)} examples`);
         seconds = await this.train('teacher', model, member, this.data.train, `${member.seed}/teacher-${member.name}`, undefined, member);
         const trained = model;
         predict = (inputs) => forward(trained, inputs, false);
@@ -340,7 +345,7 @@ class ExperimentRun {
     const studentOrder = `${config.seed}/student`;
 
     this.models.distilled = distilled;
-    this.phase('distilled', `Training the distilled student (${distilled.countParams()} parameters) on ${transfer.count} transfer examples at T = ${config.distillation.temperature}`);
+    this.phase('distilled', `Training the distilled student (${formatCount(distilled.countParams())} parameters) on ${formatCount(transfer.count)} transfer examples at T = ${config.distillation.temperature}`);
     const distilledSeconds = await this.train('distilled', distilled, studentSettings, transfer, studentOrder, {
       config: config.distillation,
       cachedLogits,
