@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
 
 import { createConfig } from './createConfig';
-import { exportModel } from './exportModel';
+import { exportModel, type ExportTarget } from './exportModel';
 import type { Localizer } from './format';
 import { pickRun, pickRuns, runFromArgument, runsFromArguments } from './runPicker';
 import { isRunLive } from './runs/runIndex';
@@ -292,10 +292,13 @@ class DistillCommands {
   async exportStudent(argument: unknown): Promise<void> {
     const { runs, log, l10n } = this.deps;
     const node = argument as ExperimentNode | undefined;
-    const role = node?.kind === 'model' ? node.role : undefined;
+    let target: ExportTarget | undefined;
+    if (node?.kind === 'model') {
+      target = { role: node.role, member: node.model.kind === 'member' ? node.model.member : undefined, adjusted: node.model.kind === 'adjusted' };
+    }
     const run = runFromArgument(argument, runs) ?? (await pickRun(runs, l10n, l10n.t('Select the run whose model to export'), hasResults));
     if (run !== undefined) {
-      await exportModel(run, role, log, l10n);
+      await exportModel(run, target, log, l10n);
     }
   }
 }

@@ -1,5 +1,7 @@
 // Export student model: copies a run's saved model (model.json and its weight files) to a folder
-// the user picks, with a README.md on its input, normalization, classes and logits.
+// the user picks, with a README.md on its input, normalization, classes and logits. Any saved
+// model can be exported: the students, the bias-adjusted student, the teacher and the trained
+// members of an ensemble teacher.
 
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -7,22 +9,48 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 
 import type { ModelRole } from '../config/types';
+import type { ModelEvaluation, RunSummary } from '../protocol/messages';
 import { readModelInputShape, renderExportReadme } from './exportReadme';
 import { roleLabel, type Localizer } from './format';
-import { modelFolder, savedModelRoles } from './runDetails';
+import { savedModels, type SavedModel } from './runDetails';
+import { modelLabel } from './runProgress';
 import type { ExperimentRun } from './runsModel';
 
-/** Roles in the order the picker offers them: the distilled student is what one usually exports. */
-const exportOrder: ModelRole[] = ['distilled', 'baseline', 'teacher'];
+/** The model a tree item names: a whole model by role, an ensemble member, or the bias-adjusted student. */
+export interface ExportTarget {
+  role: ModelRole;
+  member?: string;
+  adjusted?: boolean;
+}
 
-async function pickRole(roles: ModelRole[], l10n: Localizer): Promise<ModelRole | undefined> {
-  const ordered = exportOrder.filter((role) => roles.includes(role));
-  if (ordered.length === 1) {
-    return ordered[0];
+function savedModelLabel(model: SavedModel, l10n: Localizer): string {
+  if (model.adjusted === true) {
+    return l10n.t('Distilled student, bias-adjusted');
   }
-  const items = ordered.map((role) => ({ label: roleLabel(role, l10n), role }));
+  return model.member === undefined ? roleLabel(model.role, l10n) : modelLabel(model.role, model.member, l10n);
+}
+
+function savedModelEvaluation(model: SavedModel, summary: RunSummary | undefined): ModelEvaluation | undefined {
+  if (model.adjusted === true) {
+    return summary?.biasAdjustment?.evaluation;
+  }
+  if (model.member !== undefined) {
+    return summary?.ensemble?.members.find((member) => member.member === model.member);
+  }
+  return summary?.models[model.role];
+}
+
+function matchesTarget(model: SavedModel, target: ExportTarget): boolean {
+  return model.role === target.role && model.member === target.member && (model.adjusted === true) === (target.adjusted === true);
+}
+
+async function pickModel(models: SavedModel[], l10n: Localizer): Promise<SavedModel | undefined> {
+  if (models.length === 1) {
+    return models[0];
+  }
+  const items = models.map((model) => ({ label: savedModelLabel(model, l10n), description: `models/${model.folder}`, model }));
   const picked = await vscode.window.showQuickPick(items, { placeHolder: l10n.t('Select the model to export') });
-  return picked?.role;
+  return picked?.model;
 }
 
 async function exists(uri: vscode.Uri): Promise<boolean> {
@@ -35,35 +63,38 @@ async function exists(uri: vscode.Uri): Promise<boolean> {
 }
 
 /**
- * Exports a model of `run`: `role` when given (a model item of the tree), otherwise the user
+ * Exports a model of `run`: `target` when given (a model item of the tree), otherwise the user
  * picks among the saved models, the distilled student first. Asks before overwriting files.
  */
-export async function exportModel(run: ExperimentRun, role: ModelRole | undefined, log: vscode.LogOutputChannel, l10n: Localizer): Promise<void> {
+export async function exportModel(run: ExperimentRun, target: ExportTarget | undefined, log: vscode.LogOutputChannel, l10n: Localizer): Promise<void> {
   const { record } = run;
-  const saved = savedModelRoles(record.runDir);
+  const members = record.summary?.ensemble?.members.map((member) => member.member ?? '') ?? [];
+  const saved = savedModels(record.runDir, members);
   if (saved.length === 0) {
     void vscode.window.showErrorMessage(l10n.t('Run {0} has no saved model yet: each model is saved when its training ends.', record.runId));
     return;
   }
-  const chosenRole = role !== undefined && saved.includes(role) ? role : await pickRole(saved, l10n);
-  if (chosenRole === undefined) {
+  const targeted = target === undefined ? undefined : saved.find((model) => matchesTarget(model, target));
+  const chosen = targeted ?? (await pickModel(saved, l10n));
+  if (chosen === undefined) {
     return;
   }
+  const chosenLabel = savedModelLabel(chosen, l10n);
 
-  const target = await vscode.window.showOpenDialog({
+  const picked = await vscode.window.showOpenDialog({
     canSelectFolders: true,
     canSelectFiles: false,
     canSelectMany: false,
     openLabel: l10n.t('Export here'),
-    title: l10n.t('Folder for the {0} of run {1}', roleLabel(chosenRole, l10n), record.runId),
+    title: l10n.t('Folder for the {0} of run {1}', chosenLabel, record.runId),
     defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
   });
-  const folder = target?.[0];
+  const folder = picked?.[0];
   if (folder === undefined) {
     return;
   }
 
-  const source = modelFolder(record.runDir, chosenRole);
+  const source = path.join(record.runDir, 'models', chosen.folder);
   const files = readdirSync(source, { withFileTypes: true })
     .filter((entry) => entry.isFile())
     .map((entry) => entry.name);
@@ -96,11 +127,12 @@ export async function exportModel(run: ExperimentRun, role: ModelRole | undefine
     {
       runId: record.runId,
       configName: record.name,
-      role: chosenRole,
+      role: chosen.role,
+      modelLabel: chosenLabel,
       config: run.config,
       inputShape,
       classes: record.summary?.classes,
-      evaluation: record.summary?.models[chosenRole],
+      evaluation: savedModelEvaluation(chosen, record.summary),
     },
     l10n,
   );
@@ -112,15 +144,15 @@ export async function exportModel(run: ExperimentRun, role: ModelRole | undefine
     await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(folder, 'README.md'), Buffer.from(readme, 'utf8'));
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    log.error(`[${record.runId}] Exporting the ${chosenRole} model to ${folder.fsPath} failed: ${message}`);
+    log.error(`[${record.runId}] Exporting models/${chosen.folder} to ${folder.fsPath} failed: ${message}`);
     void vscode.window.showErrorMessage(l10n.t('Exporting the model to {0} failed: {1}', folder.fsPath, message));
     return;
   }
 
-  log.info(`[${record.runId}] Exported the ${chosenRole} model to ${folder.fsPath}: ${written.join(', ')}.`);
+  log.info(`[${record.runId}] Exported models/${chosen.folder} to ${folder.fsPath}: ${written.join(', ')}.`);
   const openReadme = l10n.t('Open README');
   const choice = await vscode.window.showInformationMessage(
-    l10n.t('Exported the {0} of run {1} to {2}.', roleLabel(chosenRole, l10n), record.runId, folder.fsPath),
+    l10n.t('Exported the {0} of run {1} to {2}.', chosenLabel, record.runId, folder.fsPath),
     openReadme,
   );
   if (choice === openReadme) {

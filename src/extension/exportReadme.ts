@@ -9,6 +9,8 @@ export interface ExportReadmeInput {
   runId: string;
   configName: string;
   role: ModelRole;
+  /** The model's name for the title, "Teacher a" or "Distilled student, bias-adjusted"; the role's label when absent. */
+  modelLabel?: string;
   /** The resolved config of the run, from its config.json. */
   config?: DistillConfig;
   /** Shape of the model's input with `null` for the batch size, from model.json. */
@@ -75,7 +77,7 @@ export function renderExportReadme(input: ExportReadmeInput, l10n: Localizer): s
   const temperature = config === undefined ? undefined : formatNumber(config.distillation.temperature, l10n);
 
   const lines = [
-    `# ${roleLabel(input.role, l10n)} · ${input.configName}`,
+    `# ${input.modelLabel ?? roleLabel(input.role, l10n)} · ${input.configName}`,
     '',
     l10n.t('Exported from the Distill Lab run {0}. A TensorFlow.js layers model: model.json with its weight files.', input.runId),
     '',

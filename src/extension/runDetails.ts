@@ -5,7 +5,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 
 import type { DistillConfig, ModelRole } from '../config/types';
-import { MODEL_ROLES } from './format';
 
 /** Returns the resolved config that the worker wrote to config.json, or undefined when it is missing or not JSON. */
 export function readRunConfig(runDir: string): DistillConfig | undefined {
@@ -43,7 +42,30 @@ export function modelFolder(runDir: string, role: ModelRole): string {
   return path.join(runDir, 'models', role);
 }
 
-/** Returns the roles whose model.json exists in the run folder, in the order teacher, distilled, baseline. */
-export function savedModelRoles(runDir: string): ModelRole[] {
-  return MODEL_ROLES.filter((role) => existsSync(path.join(modelFolder(runDir, role), 'model.json')));
+/** A model saved under `models/<folder>/` of a run folder. */
+export interface SavedModel {
+  /** Folder name under models/: a role, `teacher-<member>` or `distilled-adjusted`. */
+  folder: string;
+  role: ModelRole;
+  /** The ensemble member, for `teacher-<member>`. */
+  member?: string;
+  /** True for the bias-adjusted distilled student. */
+  adjusted?: boolean;
 }
+
+/**
+ * Lists the models whose model.json exists in the run folder, in export order: the distilled
+ * student (bias-adjusted first), the baseline, the teacher, then the ensemble members in the
+ * order of `members`. Loaded ensemble members are never saved in the run folder.
+ */
+export function savedModels(runDir: string, members: readonly string[] = []): SavedModel[] {
+  const candidates: SavedModel[] = [
+    { folder: 'distilled-adjusted', role: 'distilled', adjusted: true },
+    { folder: 'distilled', role: 'distilled' },
+    { folder: 'baseline', role: 'baseline' },
+    { folder: 'teacher', role: 'teacher' },
+    ...members.map((member): SavedModel => ({ folder: `teacher-${member}`, role: 'teacher', member })),
+  ];
+  return candidates.filter((model) => existsSync(path.join(runDir, 'models', model.folder, 'model.json')));
+}
+

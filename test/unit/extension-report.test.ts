@@ -1,13 +1,17 @@
-// Markdown reports of runs and the README of an exported model, on summaries as the worker
-// writes them.
+// Markdown reports of runs, and the README and the list of models that Export offers, on
+// summaries and run folders as the worker writes them.
 
 import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { test } from 'node:test';
 
 import { resolveConfig } from '../../src/config/defaults';
 import type { DistillConfig, ModelRole } from '../../src/config/types';
 import { readModelInputShape, renderExportReadme } from '../../src/extension/exportReadme';
 import { createSourceLocalizer } from '../../src/extension/format';
+import { savedModels } from '../../src/extension/runDetails';
 import type { RunRecord } from '../../src/extension/runs/runIndex';
 import { gapClosed, renderComparison, renderRunReport } from '../../src/extension/views/report';
 import type { ModelEvaluation, RunStatus, RunSummary } from '../../src/protocol/messages';
@@ -188,4 +192,25 @@ test('export readme of a baseline with standard scaling', () => {
   assert.match(readme, /- Shape: `unknown`/);
   assert.doesNotMatch(readme, /softmax\(logits \/ T\)/, 'the baseline never saw soft targets');
   assert.doesNotMatch(readme, /## Test results/);
+});
+
+test('export readme titles a member model', () => {
+  const readme = renderExportReadme({ runId: 'r', configName: 'ensemble-mnist', role: 'teacher', modelLabel: 'Teacher a', config: config() }, l10n);
+  assert.match(readme, /^# Teacher a · ensemble-mnist/);
+});
+
+test('saved models list adjusted and members', () => {
+  const runDir = mkdtempSync(path.join(tmpdir(), 'distill-saved-models-'));
+  for (const folder of ['distilled', 'distilled-adjusted', 'baseline', 'teacher-a', 'teacher-c']) {
+    mkdirSync(path.join(runDir, 'models', folder), { recursive: true });
+    writeFileSync(path.join(runDir, 'models', folder, 'model.json'), '{}');
+  }
+  // A folder without model.json, as while a model is being saved, is left out.
+  mkdirSync(path.join(runDir, 'models', 'teacher-b'), { recursive: true });
+
+  const folders = savedModels(runDir, ['a', 'b', 'c']).map((model) => model.folder);
+  assert.deepEqual(folders, ['distilled-adjusted', 'distilled', 'baseline', 'teacher-a', 'teacher-c']);
+  const adjusted = savedModels(runDir)[0];
+  assert.deepEqual(adjusted, { folder: 'distilled-adjusted', role: 'distilled', adjusted: true });
+  assert.deepEqual(savedModels(runDir, ['a'])[3], { folder: 'teacher-a', role: 'teacher', member: 'a' });
 });

@@ -233,13 +233,13 @@ export class ExperimentsTreeProvider implements vscode.TreeDataProvider<Experime
       case 'member':
         item.id = `member:${runDir}:${model.member ?? ''}`;
         item.iconPath = new vscode.ThemeIcon('person');
-        // Not `distill.model.*`: Export applies to whole models only (see package.json's menus).
+        // Not `distill.model.*`, whose menus act on whole models; package.json's Export menu names it.
         item.contextValue = 'distill.member';
         break;
       case 'adjusted':
         item.id = `adjusted:${runDir}`;
         item.iconPath = new vscode.ThemeIcon(modelIcons.distilled);
-        // Not `distill.model.distilled`, which would export the unadjusted student's weights.
+        // Not `distill.model.distilled`, whose menus act on the unadjusted student.
         item.contextValue = 'distill.adjusted';
         break;
     }
