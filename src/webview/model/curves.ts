@@ -166,8 +166,17 @@ export function curvePoints(state: ResultsState, curve: CurveDefinition): PointS
   return { x: curves.epochs.epoch, y: curves.epochs[curve.metric] };
 }
 
+/**
+ * Returns the curves of a chart that have at least one point, and their points. The point arrays are the
+ * state's own, which the reducer extends in place, so a chart can decimate them incrementally.
+ */
+export function chartSeries(state: ResultsState, curves: readonly CurveDefinition[]): { curves: CurveDefinition[]; points: PointSeries[] } {
+  const present = withMemberCurves(state, curves).filter((curve) => curvePoints(state, curve).y.some((value) => value !== null));
+  return { curves: present, points: present.map((curve) => curvePoints(state, curve)) };
+}
+
 /** Aligned columns for a chart, and the curves that have at least one point. */
 export function chartColumns(state: ResultsState, curves: readonly CurveDefinition[]): { curves: CurveDefinition[]; columns: AlignedColumns } {
-  const present = withMemberCurves(state, curves).filter((curve) => curvePoints(state, curve).y.some((value) => value !== null));
-  return { curves: present, columns: alignSeries(present.map((curve) => curvePoints(state, curve))) };
+  const { curves: present, points } = chartSeries(state, curves);
+  return { curves: present, columns: alignSeries(points) };
 }
