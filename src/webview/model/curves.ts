@@ -23,28 +23,31 @@ export function alignSeries(series: readonly PointSeries[]): AlignedColumns {
   const xs: number[] = [];
   const ys: (number | null)[][] = sorted.map(() => []);
 
+  // Plain loops, because this runs on every redraw of a live chart, over thousands of rows.
   for (;;) {
     let next = Infinity;
-    sorted.forEach((one, index) => {
+    for (let index = 0; index < sorted.length; index += 1) {
       const cursor = cursors[index];
-      if (cursor < one.x.length && one.x[cursor] < next) {
-        next = one.x[cursor];
+      const x = sorted[index].x;
+      if (cursor < x.length && x[cursor] < next) {
+        next = x[cursor];
       }
-    });
+    }
     if (next === Infinity) {
       break;
     }
 
     xs.push(next);
-    sorted.forEach((one, index) => {
+    for (let index = 0; index < sorted.length; index += 1) {
       const cursor = cursors[index];
+      const one = sorted[index];
       if (cursor < one.x.length && one.x[cursor] === next) {
         ys[index].push(one.y[cursor]);
         cursors[index] = cursor + 1;
       } else {
         ys[index].push(null);
       }
-    });
+    }
   }
   return [xs, ...ys];
 }
