@@ -203,10 +203,13 @@ export class LineChart {
     }
   }
 
-  /** Returns the plot's width in device pixels, or the holder's before the plot exists. */
+  /**
+   * Returns the width of the plot area in device pixels, or the holder's before the plot exists.
+   * uPlot's bbox is computed when the size is set, so reading it forces no layout mid-redraw.
+   */
   private plotPixels(): number {
-    const cssWidth = this.plot?.over.clientWidth || this.plotHolder.clientWidth;
-    return Math.max(1, Math.round(cssWidth * (window.devicePixelRatio || 1)));
+    const pixels = this.plot?.bbox.width ?? this.plotHolder.clientWidth * (window.devicePixelRatio || 1);
+    return Math.max(1, Math.round(pixels));
   }
 
   /** Returns the visible x range while zoomed, or undefined for the full view. */
@@ -244,7 +247,7 @@ export class LineChart {
    * Chromium without a GPU about 9 000 dots made a redraw take 100 to 300 ms (`npm run bench:ui`).
    */
   private isSparse(plot: uPlot, seriesIndex: number, from: number, to: number): boolean {
-    const limit = plot.over.clientWidth / minDotSpacing;
+    const limit = plot.bbox.width / (window.devicePixelRatio || 1) / minDotSpacing;
     const { min, max } = plot.scales.x;
     if (this.decimation !== undefined && min !== undefined && max !== undefined) {
       return this.decimation.countInRange(seriesIndex - 1, { min, max }) <= limit;
