@@ -115,6 +115,18 @@ describe('SeriesDecimator', () => {
     }
   });
 
+  test('updatePoints matches picked indices', () => {
+    const full = noisySeries(20_000);
+    const growing: { x: number[]; y: number[] } = { x: [], y: [] };
+    const byIndices = new SeriesDecimator();
+    const byPoints = new SeriesDecimator();
+    for (let start = 0; start < full.x.length; start += 1234) {
+      growing.x.push(...full.x.slice(start, start + 1234));
+      growing.y.push(...full.y.slice(start, start + 1234));
+      assert.deepEqual(byPoints.updatePoints(growing, 1 / 2), pickPoints(growing, byIndices.update(growing, 1 / 2)), `after ${growing.x.length} points`);
+    }
+  });
+
   test('new width starts over', () => {
     const series = noisySeries(5000);
     const decimator = new SeriesDecimator();

@@ -67,16 +67,43 @@ function keepBucket(bucket: Bucket, kept: number[]): void {
 export class SeriesDecimator {
   private width = NaN;
   private consumed = 0;
-  /** Kept indices of the buckets before the open one. */
+  /** Kept indices of the buckets before the open one, and their points. */
   private kept: number[] = [];
+  private keptX: number[] = [];
+  private keptY: (number | null)[] = [];
   private open: Bucket | undefined;
 
   /** Returns the indices of the kept points, in increasing order, of `series` decimated with buckets of `width`. */
   update(series: PointSeries, width: number): number[] {
+    this.consume(series, width);
+    const result = [...this.kept];
+    if (this.open !== undefined) {
+      keepBucket(this.open, result);
+    }
+    return result;
+  }
+
+  /** Returns the kept points of `series` decimated with buckets of `width`: the same as pickPoints(series, update(series, width)), with less copying. */
+  updatePoints(series: PointSeries, width: number): PointSeries {
+    this.consume(series, width);
+    const openIndices: number[] = [];
+    if (this.open !== undefined) {
+      keepBucket(this.open, openIndices);
+    }
+    return {
+      x: this.keptX.concat(openIndices.map((index) => series.x[index])),
+      y: this.keptY.concat(openIndices.map((index) => series.y[index])),
+    };
+  }
+
+  /** Reads the points appended since the previous call, or all of them after a change of width. */
+  private consume(series: PointSeries, width: number): void {
     if (width !== this.width || series.x.length < this.consumed) {
       this.width = width;
       this.consumed = 0;
       this.kept = [];
+      this.keptX = [];
+      this.keptY = [];
       this.open = undefined;
     }
 
@@ -90,7 +117,7 @@ export class SeriesDecimator {
       const open = this.open;
       if (open === undefined || open.key !== key) {
         if (open !== undefined) {
-          keepBucket(open, this.kept);
+          this.closeBucket(open, series);
         }
         this.open = { key, first: index, last: index, min: index, max: index };
         continue;
@@ -104,12 +131,15 @@ export class SeriesDecimator {
       }
     }
     this.consumed = x.length;
+  }
 
-    const result = [...this.kept];
-    if (this.open !== undefined) {
-      keepBucket(this.open, result);
+  private closeBucket(bucket: Bucket, series: PointSeries): void {
+    const start = this.kept.length;
+    keepBucket(bucket, this.kept);
+    for (let position = start; position < this.kept.length; position += 1) {
+      this.keptX.push(series.x[this.kept[position]]);
+      this.keptY.push(series.y[this.kept[position]]);
     }
-    return result;
   }
 }
 
@@ -188,7 +218,7 @@ export class ChartDecimation {
     const width = bucketWidthFor(view.max - view.min, pixels);
     const decimated = this.points.map((one, index) => {
       if (zoomedRange === undefined) {
-        return pickPoints(one, this.decimators[index].update(one, width));
+        return this.decimators[index].updatePoints(one, width);
       }
       const from = Math.max(0, lowerBound(one.x, view.min) - 1);
       const to = Math.min(one.x.length, lowerBound(one.x, view.max) + 2);
