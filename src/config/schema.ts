@@ -49,7 +49,7 @@ let compiledValidator: ValidateFunction | undefined;
 /** Returns the ajv validator of the config schema, compiled on first use. */
 export function getConfigValidator(): ValidateFunction {
   if (!compiledValidator) {
-    // Loading ajv takes tens of milliseconds, about half of the extension's load time (see
+    // Loading ajv takes tens of milliseconds, more than half of the extension's load time (see
     // docs/benchmarks.md), so it is required on the first validation and not at activation.
     const { default: Ajv } = require('ajv') as { default: typeof AjvClass };
     const ajv = new Ajv({

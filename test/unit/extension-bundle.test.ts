@@ -39,6 +39,6 @@ test('activation loads no tfjs or ajv', () => {
   const { packages } = JSON.parse(child.stdout) as { packages: string[] };
 
   assert.deepEqual(packages.filter((name) => name.startsWith('@tensorflow/')), []);
-  // ajv loads on the first config validation: at activation it about doubled the bundle's load time (docs/benchmarks.md).
+  // ajv loads on the first config validation: at activation it more than doubled the bundle's load time (docs/benchmarks.md).
   assert.ok(!packages.includes('ajv'), `activation loaded ${packages.join(', ')}`);
 });
