@@ -93,6 +93,12 @@ describe('decimateIndices', () => {
     assert.deepEqual(decimateIndices(gaps, 1), [1, 3, 4]);
   });
 
+  test('decreasing x keeps real points', () => {
+    const backwards = { x: [0.5, 0.4, 1.5, 1.4, 0.3, 0.2], y: [1, 2, 3, 4, 5, 6] };
+    // Buckets of width 1: [0, 1) is left and entered again, so it is kept twice.
+    assert.deepEqual(decimateIndices(backwards, 1), [0, 1, 2, 3, 4, 5]);
+  });
+
   test('slice keeps its own endpoints', () => {
     const slice = decimateIndices(series, width / 64, 50_000, 50_500);
     assert.equal(slice[0], 50_000);

@@ -63,6 +63,8 @@ function keepBucket(bucket: Bucket, kept: number[]): void {
  * Decimates one series with increasing x values incrementally. `update` reads only the points
  * appended since its previous call, as long as the bucket width stays the same; a new width starts
  * over. Points with a null y are skipped, as the charts draw across gaps anyway.
+ * NOTE: x values that decrease are not sorted here. A bucket that the series leaves and enters
+ * again is then kept as two buckets, so more points are kept, but each is still a real point.
  */
 export class SeriesDecimator {
   private width = NaN;
