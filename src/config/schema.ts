@@ -1,7 +1,8 @@
 // The config JSON Schema (schema/distill.schema.json, also contributed to VS Code through
 // jsonValidation), its compiled ajv validator, and lookups used to explain validation errors.
 
-import Ajv, { type ValidateFunction } from 'ajv';
+import type AjvClass from 'ajv';
+import type { ValidateFunction } from 'ajv';
 
 import schemaJson from '../../schema/distill.schema.json';
 
@@ -48,6 +49,9 @@ let compiledValidator: ValidateFunction | undefined;
 /** Returns the ajv validator of the config schema, compiled on first use. */
 export function getConfigValidator(): ValidateFunction {
   if (!compiledValidator) {
+    // Loading ajv takes tens of milliseconds, more than half of the extension's load time (see
+    // docs/benchmarks.md), so it is required on the first validation and not at activation.
+    const { default: Ajv } = require('ajv') as { default: typeof AjvClass };
     const ajv = new Ajv({
       allErrors: true,
       strict: true,

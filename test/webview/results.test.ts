@@ -382,6 +382,58 @@ describe('results webview in Chromium', { skip: missingChromium ?? false }, () =
     await assertClean(page);
   });
 
+  test('hover reads exact values of long series', async () => {
+    const page = await openPage(resultsState);
+    await post(page, { ...snapshot, status: 'running', summary: undefined, softened: undefined, events: snapshot.events.slice(0, 1) });
+    // 20 000 steps a model are about 30 a pixel, so the chart draws a decimated copy. The losses
+    // repeat the digits 0 to 9 in a different order per model, so that each model's minimum and
+    // maximum in a pixel column sit at different steps, and decimation keeps different points.
+    const steps = 20_000;
+    const digitOf = (step: number): number => (step * 7919) % 10;
+    const events: RunProgressEvent[] = [];
+    for (let step = 1; step <= steps; step += 1) {
+      const place = { runId, epoch: Math.ceil(step / 1000), epochs: 20, batch: ((step - 1) % 1000) + 1, batches: 1000, step };
+      events.push({ type: 'run/progress', role: 'distilled', ...place, loss: 1 + digitOf(step) / 10 });
+      events.push({ type: 'run/progress', role: 'baseline', ...place, loss: 2 + ((digitOf(step) * 3) % 10) / 10 });
+    }
+    await post(page, { type: 'results/events', runId, events });
+    await waitForEvents(page, events.length + 1);
+    await waitUntil(page, "document.querySelector('.curves-tab')?.textContent?.includes('40,000 per-step')");
+
+    const box = await page.locator('[data-testid="loss-chart-plot"] .u-over').boundingBox();
+    assert.ok(box !== null, 'the loss chart has a plot area');
+    const hoverAcross = async (view: string): Promise<string[]> => {
+      const xs: string[] = [];
+      for (let position = 1; position < 40; position += 1) {
+        await page.mouse.move(box.x + (box.width * position) / 40, box.y + box.height / 2);
+        await page.waitForTimeout(20);
+        const values = Object.fromEntries(
+          await page.locator('[data-testid="loss-chart"] .u-legend .u-series').evaluateAll((rows) => rows.map((row) => [row.querySelector('th')?.textContent?.trim(), row.querySelector('td')?.textContent])),
+        ) as Record<string, string>;
+        const distilled = values['Distilled total, per steps'];
+        const baseline = values['Baseline, per steps'];
+        // Both models report at the same steps, so every hovered step has both values.
+        assert.match(distilled, /^1(\.\d)?$/, `${view}: distilled at position ${position}`);
+        assert.match(baseline, /^2(\.\d)?$/, `${view}: baseline at position ${position}`);
+        const digit = Math.round((Number(distilled) - 1) * 10);
+        assert.equal(Number(baseline), 2 + ((digit * 3) % 10) / 10, `${view}: baseline at position ${position}, the same step as distilled ${distilled}`);
+        xs.push(values['Epoch']);
+      }
+      return xs;
+    };
+    const fullXs = await hoverAcross('full view');
+
+    // Zoomed in 16 times, the chart decimates the visible steps again, more finely.
+    await page.focus('[data-testid="loss-chart-plot"]');
+    for (let zoom = 0; zoom < 4; zoom += 1) {
+      await page.keyboard.press('+');
+    }
+    await page.waitForTimeout(100);
+    const zoomedXs = await hoverAcross('zoomed view');
+    assert.ok(Number(zoomedXs.at(-1)) - Number(zoomedXs[0]) < (Number(fullXs.at(-1)) - Number(fullXs[0])) / 8, `zoomed x ${zoomedXs[0]} to ${zoomedXs.at(-1)}`);
+    await assertClean(page);
+  });
+
   test('compare page shows config differences', async () => {
     const first = readCompareRun(runId, fixtureDir, new EventsReader(path.join(fixtureDir, 'events.jsonl')), []);
     const secondId = '20261205-090000-mnist-quick-t8';

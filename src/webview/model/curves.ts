@@ -23,28 +23,31 @@ export function alignSeries(series: readonly PointSeries[]): AlignedColumns {
   const xs: number[] = [];
   const ys: (number | null)[][] = sorted.map(() => []);
 
+  // Plain loops, because this runs on every redraw of a live chart, over thousands of rows.
   for (;;) {
     let next = Infinity;
-    sorted.forEach((one, index) => {
+    for (let index = 0; index < sorted.length; index += 1) {
       const cursor = cursors[index];
-      if (cursor < one.x.length && one.x[cursor] < next) {
-        next = one.x[cursor];
+      const x = sorted[index].x;
+      if (cursor < x.length && x[cursor] < next) {
+        next = x[cursor];
       }
-    });
+    }
     if (next === Infinity) {
       break;
     }
 
     xs.push(next);
-    sorted.forEach((one, index) => {
+    for (let index = 0; index < sorted.length; index += 1) {
       const cursor = cursors[index];
+      const one = sorted[index];
       if (cursor < one.x.length && one.x[cursor] === next) {
         ys[index].push(one.y[cursor]);
         cursors[index] = cursor + 1;
       } else {
         ys[index].push(null);
       }
-    });
+    }
   }
   return [xs, ...ys];
 }
@@ -166,8 +169,17 @@ export function curvePoints(state: ResultsState, curve: CurveDefinition): PointS
   return { x: curves.epochs.epoch, y: curves.epochs[curve.metric] };
 }
 
+/**
+ * Returns the curves of a chart that have at least one point, and their points. The point arrays are the
+ * state's own, which the reducer extends in place, so a chart can decimate them incrementally.
+ */
+export function chartSeries(state: ResultsState, curves: readonly CurveDefinition[]): { curves: CurveDefinition[]; points: PointSeries[] } {
+  const present = withMemberCurves(state, curves).filter((curve) => curvePoints(state, curve).y.some((value) => value !== null));
+  return { curves: present, points: present.map((curve) => curvePoints(state, curve)) };
+}
+
 /** Aligned columns for a chart, and the curves that have at least one point. */
 export function chartColumns(state: ResultsState, curves: readonly CurveDefinition[]): { curves: CurveDefinition[]; columns: AlignedColumns } {
-  const present = withMemberCurves(state, curves).filter((curve) => curvePoints(state, curve).y.some((value) => value !== null));
-  return { curves: present, columns: alignSeries(present.map((curve) => curvePoints(state, curve))) };
+  const { curves: present, points } = chartSeries(state, curves);
+  return { curves: present, columns: alignSeries(points) };
 }

@@ -2,7 +2,7 @@
 // terms apart) and validation accuracy per epoch, for the teacher and both students.
 
 import { t } from '../l10n';
-import { accuracyCurves, chartColumns, lossCurves, modelLabel, type CurveDefinition } from '../model/curves';
+import { accuracyCurves, chartSeries, lossCurves, modelLabel, type CurveDefinition } from '../model/curves';
 import { formatCount, formatDuration, formatNumber, formatPercent } from '../model/format';
 import type { EpochSeries, ResultsChange, ResultsState } from '../model/results';
 import { modelRoles } from '../model/softened';
@@ -119,8 +119,8 @@ export class CurvesTab {
   setTheme(theme: ChartTheme): void {
     this.theme = theme;
     if (this.state !== undefined) {
-      const loss = chartColumns(this.state, lossCurves);
-      const accuracy = chartColumns(this.state, accuracyCurves);
+      const loss = chartSeries(this.state, lossCurves);
+      const accuracy = chartSeries(this.state, accuracyCurves);
       const members = this.state.memberNames;
       this.lossChart.setTheme(theme, loss.curves.map((curve) => seriesStyle(curve, theme, members)));
       this.accuracyChart.setTheme(theme, accuracy.curves.map((curve) => seriesStyle(curve, theme, members)));
@@ -139,11 +139,11 @@ export class CurvesTab {
     if (state === undefined) {
       return;
     }
-    const loss = chartColumns(state, lossCurves);
-    const accuracy = chartColumns(state, accuracyCurves);
+    const loss = chartSeries(state, lossCurves);
+    const accuracy = chartSeries(state, accuracyCurves);
     const members = state.memberNames;
-    this.lossChart.setData(loss.curves.map((curve) => seriesStyle(curve, this.theme, members)), loss.columns);
-    this.accuracyChart.setData(accuracy.curves.map((curve) => seriesStyle(curve, this.theme, members)), accuracy.columns);
+    this.lossChart.setPoints(loss.curves.map((curve) => seriesStyle(curve, this.theme, members)), loss.points);
+    this.accuracyChart.setPoints(accuracy.curves.map((curve) => seriesStyle(curve, this.theme, members)), accuracy.points);
 
     let stepPoints = modelRoles.reduce((total, role) => total + state.curves[role].steps.x.length, 0);
     state.memberCurves.forEach((curves) => (stepPoints += curves.steps.x.length));

@@ -1,11 +1,16 @@
 // A uPlot line chart with the controls that the curves views share: series toggles, a log-scale
 // toggle, zoom and pan, the hover read-out of uPlot's legend, and a table of the numbers for screen
 // readers. Drag or wheel zooms, Shift+drag pans, and buttons and keys do both.
+//
+// Long series (setPoints) are decimated to the first, last, minimum and maximum point of each
+// pixel column of the visible range before uPlot draws them, and decimated again after a zoom, a
+// pan or a resize. The hover read-out still shows each series' exact value at the hovered x.
 
 import uPlot from 'uplot';
 
 import { t } from '../l10n';
-import type { AlignedColumns } from '../model/curves';
+import type { AlignedColumns, PointSeries } from '../model/curves';
+import { ChartDecimation, type XRange } from '../model/decimate';
 import { button, checkbox, h, tableToggle } from './dom';
 import type { ChartTheme } from './theme';
 
@@ -46,6 +51,8 @@ export interface LineChartOptions {
 /** Share of the visible x range that one zoom step removes or one pan step moves. */
 const zoomStep = 0.5;
 const panStep = 0.25;
+/** CSS pixels per point below which a series is drawn without a dot on each point. */
+const minDotSpacing = 6;
 
 export class LineChart {
   readonly element: HTMLElement;
@@ -55,6 +62,9 @@ export class LineChart {
   private plot: uPlot | undefined;
   private series: ChartSeries[] = [];
   private columns: AlignedColumns = [[]];
+  /** The full series given to setPoints, which `columns` contains decimated; undefined after setData. */
+  private decimation: ChartDecimation | undefined;
+  private redecimateRequested = false;
   private zoomed = false;
   private theme: ChartTheme;
   private readonly settings: ChartSettings;
@@ -110,7 +120,33 @@ export class LineChart {
 
   /** Shows new data; the plot is rebuilt only when the set of series changes, and a zoomed view stays zoomed. */
   setData(series: ChartSeries[], columns: AlignedColumns): void {
-    const sameSeries = series.length === this.series.length && series.every((one, index) => one.key === this.series[index].key);
+    this.decimation = undefined;
+    this.show(series, columns);
+  }
+
+  /**
+   * Shows one series of points per chart series, each with increasing x values, decimated for
+   * drawing. Arrays that only grew since the previous call are decimated incrementally, and a
+   * chart whose series and point counts did not change is not drawn again.
+   */
+  setPoints(series: ChartSeries[], points: PointSeries[]): void {
+    const sameStyle = this.hasSeries(series) && series.every((one, index) => one.label === this.series[index].label && one.color === this.series[index].color);
+    const decimation = this.decimation ?? new ChartDecimation();
+    const changed = decimation.setPoints(points, this.decimation !== undefined && this.hasSeries(series));
+    this.decimation = decimation;
+    if (!changed && sameStyle && this.plot !== undefined) {
+      // Live progress events extend the loss curves only, so the accuracy chart keeps its drawing.
+      return;
+    }
+    this.show(series, decimation.columns(this.zoomedRange(), this.plotPixels()));
+  }
+
+  private hasSeries(series: ChartSeries[]): boolean {
+    return series.length === this.series.length && series.every((one, index) => one.key === this.series[index].key);
+  }
+
+  private show(series: ChartSeries[], columns: AlignedColumns): void {
+    const sameSeries = this.hasSeries(series);
     this.series = series;
     this.columns = columns;
     this.emptyNote.hidden = series.length > 0;
@@ -167,6 +203,74 @@ export class LineChart {
     }
   }
 
+  /**
+   * Returns the width of the plot area in device pixels, or the holder's before the plot exists.
+   * uPlot's bbox is computed when the size is set, so reading it forces no layout mid-redraw.
+   */
+  private plotPixels(): number {
+    const pixels = this.plot?.bbox.width ?? this.plotHolder.clientWidth * (window.devicePixelRatio || 1);
+    return Math.max(1, Math.round(pixels));
+  }
+
+  /** Returns the visible x range while zoomed, or undefined for the full view. */
+  private zoomedRange(): XRange | undefined {
+    const scale = this.plot?.scales.x;
+    return this.zoomed && scale?.min !== undefined && scale.max !== undefined ? { min: scale.min, max: scale.max } : undefined;
+  }
+
+  /** Decimates again on the next frame when a zoom, a pan or a resize changed the view that the columns were decimated for. */
+  private requestRedecimate(): void {
+    if (this.decimation === undefined || this.redecimateRequested) {
+      return;
+    }
+    this.redecimateRequested = true;
+    requestAnimationFrame(() => {
+      this.redecimateRequested = false;
+      const plot = this.plot;
+      const zoomedRange = this.zoomedRange();
+      if (plot === undefined || this.decimation === undefined || this.decimation.isCurrent(zoomedRange, this.plotPixels())) {
+        return;
+      }
+      this.columns = this.decimation.columns(zoomedRange, this.plotPixels());
+      // Keeps the scales, so a zoomed view stays where the user put it. Setting the x scale again
+      // fits the y scale to the newly decimated points in view.
+      plot.setData(this.columns as uPlot.AlignedData, false);
+      if (zoomedRange !== undefined) {
+        plot.setScale('x', zoomedRange);
+      }
+    });
+  }
+
+  /**
+   * Tells whether a series has few enough points in view for a dot on each: at most one per
+   * `minDotSpacing` CSS pixels. Dots on a dense series would hide its line, and in headless
+   * Chromium without a GPU about 9 000 dots made a redraw take 100 to 300 ms (`npm run bench:ui`).
+   */
+  private isSparse(plot: uPlot, seriesIndex: number, from: number, to: number): boolean {
+    const limit = plot.bbox.width / (window.devicePixelRatio || 1) / minDotSpacing;
+    const { min, max } = plot.scales.x;
+    if (this.decimation !== undefined && min !== undefined && max !== undefined) {
+      return this.decimation.countInRange(seriesIndex - 1, { min, max }) <= limit;
+    }
+    let visible = 0;
+    const column = plot.data[seriesIndex];
+    for (let row = from; row <= to && visible <= limit; row += 1) {
+      if (column[row] !== null && column[row] !== undefined) {
+        visible += 1;
+      }
+    }
+    return visible <= limit;
+  }
+
+  /** Returns a series' exact value at the x of an aligned row, also where decimation left the series out of that row. */
+  private exactValue(seriesIndex: number, value: number | null | undefined, row: number | null | undefined): number | null {
+    if (value !== null && value !== undefined) {
+      return value;
+    }
+    const x = row === null || row === undefined ? undefined : this.columns[0][row];
+    return this.decimation === undefined || x === undefined ? null : this.decimation.valueAt(seriesIndex, x);
+  }
+
   private rebuild(): void {
     this.plot?.destroy();
     this.plot = undefined;
@@ -175,6 +279,10 @@ export class LineChart {
     if (this.series.length === 0 || width === 0) {
       // A hidden tab has no width; the ResizeObserver builds the plot when the tab is shown.
       return;
+    }
+    if (this.decimation !== undefined) {
+      // The new plot starts unzoomed, and its width may differ from the one decimated for.
+      this.columns = this.decimation.columns(undefined, this.plotPixels());
     }
 
     const theme = this.theme;
@@ -214,15 +322,18 @@ export class LineChart {
       series: [
         { label: this.options.xLabel, value: (_plot, value) => (value === null ? '—' : this.options.formatX(value)) },
         ...this.series.map(
-          (one): uPlot.Series => ({
+          (one, index): uPlot.Series => ({
             label: one.label,
             stroke: one.color,
             width: one.width ?? 1.5,
             dash: one.dash,
             spanGaps: true,
             show: !this.settings.hidden.includes(one.key),
-            points: { show: one.points ?? false, size: 5, fill: one.color, stroke: one.color },
-            value: (_plot, value) => (value === null || value === undefined ? '—' : this.options.formatY(value)),
+            points: { show: one.points === true ? (plot, seriesIndex, from, to) => this.isSparse(plot, seriesIndex, from, to) : false, size: 5, fill: one.color, stroke: one.color },
+            value: (_plot, value, _seriesIndex, row) => {
+              const exact = this.exactValue(index, value, row);
+              return exact === null ? '—' : this.options.formatY(exact);
+            },
           }),
         ),
       ],
@@ -246,6 +357,7 @@ export class LineChart {
       this.rebuild();
     } else if (Math.abs(this.plot.width - width) > 1) {
       this.plot.setSize({ width, height: this.options.height });
+      this.requestRedecimate();
     }
   }
 
@@ -264,7 +376,11 @@ export class LineChart {
     }
   }
 
-  private fullRange(): { min: number; max: number } | undefined {
+  private fullRange(): XRange | undefined {
+    if (this.decimation !== undefined) {
+      // The columns of a zoomed view hold only the points in view, so the range comes from the full series.
+      return this.decimation.fullRange();
+    }
     const xs = this.columns[0];
     return xs.length === 0 ? undefined : { min: xs[0], max: xs[xs.length - 1] };
   }
@@ -281,6 +397,7 @@ export class LineChart {
     }
     const tolerance = (full.max - full.min) * 1e-6;
     this.zoomed = min > full.min + tolerance || max < full.max - tolerance;
+    this.requestRedecimate();
   }
 
   private setRange(min: number, max: number): void {
