@@ -238,7 +238,9 @@ async function measureCommand(options: MeasureOptions): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const program = new Command().name('bench').description('Throughput of the Distill Lab engine next to a PyTorch peer.');
+  const program = new Command()
+    .name('bench')
+    .description('Throughput of the Distill Lab engine next to a PyTorch peer. `bench compare --help` lists the options of the default command.');
 
   program
     .command('compare', { isDefault: true })
@@ -248,7 +250,7 @@ async function main(): Promise<void> {
     .option('--epochs <count>', 'timed epochs per model, after one warm-up epoch', parsePositive, 2)
     .option('--cpu-examples <count>', 'examples per epoch on the slow cpu backend (one timed epoch)', parsePositive, 1000)
     .option('--python <path>', `Python with torch for the peer (default: the first of ${DEFAULT_PYTHONS.join(', ')} that imports torch)`)
-    .option('--skip-quick', 'do not time examples/mnist-quick through the CLI (saves about 1.5 minutes)', false)
+    .option('--skip-quick', 'do not time examples/mnist-quick through the CLI (saves one to two minutes)', false)
     .option('--keep-data', 'keep the temporary data folder and print its path', false)
     .action(compareCommand);
 
