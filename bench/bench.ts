@@ -171,7 +171,11 @@ async function measurePeer(options: CompareOptions, dataFolder: string, threadCo
   const peers: PeerResult[] = [];
   for (const threads of [...new Set(threadCounts)]) {
     log(`Distillation step: PyTorch (${found.python}), ${threads} thread(s)`);
-    peers.push(await runPeer(found.python, script, dataFolder, threads, options.epochs));
+    const peer = await runPeer(found.python, script, dataFolder, threads, options.epochs);
+    if (peer.status === 'measured' && peer.lastEpochLoss !== undefined) {
+      log(`PyTorch, ${threads} thread(s): mean loss of the last epoch ${peer.lastEpochLoss.toFixed(3)}`);
+    }
+    peers.push(peer);
   }
   return peers;
 }
@@ -233,7 +237,8 @@ async function measureCommand(options: MeasureOptions): Promise<void> {
   }
 
   const data = readWorkloadData(options.data, options.examples);
-  const timing = await measureDistillationStep(data, options.epochs);
+  const { timing, lastEpochLoss } = await measureDistillationStep(data, options.epochs);
+  log(`${options.label}: mean loss of the last epoch ${lastEpochLoss.toFixed(3)}`);
   print({ status: 'measured', label: options.label, threads: measuredThreads, timing });
 }
 

@@ -109,7 +109,7 @@ export async function compareStudents(
  * Times the distillation step shared with the PyTorch peer: a 784-1200-1200-10 MLP with the
  * teacher's dropout, trained on the soft and hard loss from cached teacher logits.
  */
-export async function measureDistillationStep(data: WorkloadData, timedEpochs: number): Promise<ModelTiming> {
+export async function measureDistillationStep(data: WorkloadData, timedEpochs: number): Promise<{ timing: ModelTiming; lastEpochLoss: number }> {
   const { meta } = data;
   const split: Split = { x: data.features, y: data.labels, count: meta.count };
   const input: InputDescription = { features: meta.features, classes: meta.classes, shape: [1, meta.features, 1] };
@@ -119,5 +119,6 @@ export async function measureDistillationStep(data: WorkloadData, timedEpochs: n
   const result = await trainModel({ ...commonTask(split, input, timedEpochs), role: 'distilled', model, softTargets });
   model.dispose();
   tf.disposeVariables();
-  return timing('distillation step', meta.count, result.epochs);
+  const lastEpoch = result.epochs[result.epochs.length - 1];
+  return { timing: timing('distillation step', meta.count, result.epochs), lastEpochLoss: lastEpoch.loss };
 }

@@ -38,7 +38,7 @@ export type EngineResult =
   | { status: 'unsupported'; label: string; threads: number; reason: string };
 
 export type PeerResult =
-  | { status: 'measured'; torch: string; blas: string; threads: number; timing: ModelTiming }
+  | { status: 'measured'; torch: string; blas: string; threads: number; timing: ModelTiming; lastEpochLoss?: number }
   | { status: 'missing'; reason: string };
 
 export type QuickResult = { status: 'measured'; seconds: number } | { status: 'skipped' } | { status: 'failed'; reason: string };
@@ -115,6 +115,7 @@ export function parsePeerOutput(stdout: string): PeerResult {
     blas: requireString(output, 'blas', source),
     threads: requireNumber(output, 'threads', source),
     timing: { model: 'distillation step', examples, timedEpochs: timed.length, epochSeconds: meanSeconds, examplesPerSecond: examples / meanSeconds },
+    ...(output.meanLoss === undefined ? {} : { lastEpochLoss: requireNumber(output, 'meanLoss', source) }),
   };
 }
 

@@ -2,7 +2,8 @@
 
 The bench writes the data (features, labels, cached teacher logits) and the workload
 (meta.json) into a folder; this script trains the same MLP on them and prints one JSON line:
-{"status": "measured", "torch", "blas", "threads", "examples", "epochSeconds": [warm-up, ...]}
+{"status": "measured", "torch", "blas", "threads", "examples", "epochSeconds": [warm-up, ...],
+"meanLoss" (of the last epoch)}
 or {"status": "missing", "reason"} when torch or numpy cannot be imported.
 With --probe it only checks the imports and prints {"status": "ready", ...} or the missing line.
 

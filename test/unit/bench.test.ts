@@ -54,7 +54,7 @@ function sampleReport(peers: PeerResult[]): BenchReport {
 }
 
 test('peer output gives mean of timed epochs', () => {
-  const stdout = 'warning: something\n{"status": "measured", "torch": "1.13.0", "blas": "OpenBLAS", "threads": 1, "examples": 6000, "epochSeconds": [9, 2, 4]}\n';
+  const stdout = 'warning: something\n{"status": "measured", "torch": "1.13.0", "blas": "OpenBLAS", "threads": 1, "examples": 6000, "epochSeconds": [9, 2, 4], "meanLoss": 824.5}\n';
 
   const result = parsePeerOutput(stdout);
 
@@ -66,6 +66,7 @@ test('peer output gives mean of timed epochs', () => {
   assert.equal(result.timing.timedEpochs, 2);
   assert.equal(result.timing.epochSeconds, 3);
   assert.equal(result.timing.examplesPerSecond, 2000);
+  assert.equal(result.lastEpochLoss, 824.5);
 });
 
 test('peer output reports missing torch', () => {
