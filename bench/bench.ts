@@ -107,16 +107,19 @@ async function compareInFolder(options: CompareOptions, dataFolder: string): Pro
     teacherLogits,
   });
 
+  const cpuExamples = Math.min(options.cpuExamples, data.train.count);
   const engineRuns: MeasureOptions[] = [
     { data: dataFolder, backend: 'tensorflow', epochs: options.epochs, label: 'Distill Lab, tfjs tensorflow' },
     { data: dataFolder, backend: 'wasm', epochs: options.epochs, label: 'Distill Lab, tfjs wasm' },
-    { data: dataFolder, backend: 'wasm', threads: cores, epochs: options.epochs, label: `Distill Lab, tfjs wasm, ${cores} threads` },
+    ...(cores > 1
+      ? [{ data: dataFolder, backend: 'wasm' as const, threads: cores, epochs: options.epochs, label: `Distill Lab, tfjs wasm, ${cores} threads` }]
+      : []),
     {
       data: dataFolder,
       backend: 'cpu',
-      examples: options.cpuExamples,
+      examples: cpuExamples,
       epochs: 1,
-      label: `Distill Lab, tfjs cpu (reduced: ${options.cpuExamples} examples, 1 timed epoch)`,
+      label: `Distill Lab, tfjs cpu (reduced: ${cpuExamples} examples, 1 timed epoch)`,
     },
   ];
   const engines: EngineResult[] = [];
