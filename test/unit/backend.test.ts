@@ -44,7 +44,7 @@ test('cpu choice activates cpu', async () => {
 
   const selected = await selectBackend('cpu', log);
 
-  assert.deepEqual(selected, { name: 'cpu', kernels: [] });
+  assert.deepEqual(selected, { name: 'cpu', kernels: [], threads: 1, threaded: false, detail: '1 thread' });
   assert.equal(tf.getBackend(), 'cpu');
   assert.equal(lines.length, 2);
   assert.match(lines[0], /^Backend: cpu \(set in the config\)$/);
@@ -61,7 +61,7 @@ test('auto chooses wasm without tfjs-node', { skip: tfjsNodeSkip }, async () => 
   assert.equal(tf.getBackend(), 'wasm');
   assert.equal(lines.length, 2);
   assert.match(lines[0], /^Backend: wasm \(auto: tensorflow unavailable: @tensorflow\/tfjs-node failed to load/);
-  assert.match(lines[0], /SIMD build, single-threaded\)$/);
+  assert.match(lines[0], /; SIMD, (\d+ threads|single-threaded \(.*\))\)$/);
   assert.equal(lines[1], 'Kernels registered: BatchMatMul, Conv2DBackpropFilter');
 });
 
