@@ -57,6 +57,7 @@ export async function runSweepCommand(request: RunStartRequest, json: boolean): 
       configPath: request.configPath,
       runsDir: request.runsDir,
       backend: request.backend,
+      threads: request.threads,
       // Ctrl-C in a terminal signals the whole process group; the CLI forwards it as run/cancel.
       detachWorkers: true,
       log: (level, message) => {
