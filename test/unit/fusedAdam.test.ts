@@ -37,8 +37,8 @@ function trainBoth(steps: number): { fused: Float32Array; reference: Float32Arra
       (reference as unknown as { learningRate: number }).learningRate = 0.002;
     }
     const gradient = gradientAt(step, shape);
-    fused.applyGradients({ [fusedValue.name]: gradient });
-    reference.applyGradients({ [referenceValue.name]: gradient });
+    fused.applyGradients([{ name: fusedValue.name, tensor: gradient }]);
+    reference.applyGradients([{ name: referenceValue.name, tensor: gradient }]);
     gradient.dispose();
   }
 
