@@ -7,6 +7,10 @@
 // 2-core AMD EPYC VM). Transposing the operand with the wasm Transpose kernel takes under 5 ms
 // for those sizes and keeps the product on the fast path.
 //
+// A product a · bᵀ of 2-D operands with a short a, such as the input gradient dY · Wᵀ of a dense
+// layer (128x1200 by 1200x1200), is computed as (b · aᵀ)ᵀ when transposing a and the result moves
+// fewer elements than transposing b.
+//
 // NOTE: products with a batch size above 1 still take the scalar loop, transposed or not.
 
 import * as tf from '@tensorflow/tfjs';
@@ -29,6 +33,10 @@ export function createFastBatchMatMul(original: tf.KernelFunc): tf.KernelFunc {
     }
 
     const wasmBackend = backend as BackendWasm;
+    if (!transposeA && transposeB && a.shape.length === 2 && b.shape.length === 2 && isSwapCheaper(a.shape[0], a.shape[1], b.shape[0])) {
+      return swappedProduct(a, b, original, wasmBackend);
+    }
+
     const intermediates: tf.TensorInfo[] = [];
     try {
       let left = a;
@@ -55,6 +63,30 @@ export function createFastBatchMatMul(original: tf.KernelFunc): tf.KernelFunc {
       }
     }
   };
+}
+
+/**
+ * Returns true when a · bᵀ for a [m, k] and b [n, k] moves fewer elements as (b · aᵀ)ᵀ, which
+ * transposes a and the [n, m] result, than by transposing b.
+ */
+export function isSwapCheaper(m: number, k: number, n: number): boolean {
+  return m * k + m * n < n * k;
+}
+
+/** Computes a · bᵀ as (b · aᵀ)ᵀ with untransposed products only. */
+function swappedProduct(a: tf.TensorInfo, b: tf.TensorInfo, original: tf.KernelFunc, backend: BackendWasm): tf.TensorInfo {
+  const transposedA = transposeLastTwoAxes(a, backend);
+  let swapped: tf.TensorInfo | undefined;
+  try {
+    const untransposedAttrs: tf.BatchMatMulAttrs = { transposeA: false, transposeB: false };
+    swapped = original({ inputs: { a: b, b: transposedA }, backend, attrs: untransposedAttrs as unknown as tf.NamedAttrMap }) as tf.TensorInfo;
+    return transposeLastTwoAxes(swapped, backend);
+  } finally {
+    backend.disposeData(transposedA.dataId);
+    if (swapped !== undefined) {
+      backend.disposeData(swapped.dataId);
+    }
+  }
 }
 
 /** Swaps the two innermost axes with the wasm Transpose kernel. The caller disposes the result. */
