@@ -28,7 +28,7 @@ export interface SelectedBackend {
 }
 
 export interface BackendOptions {
-  /** Threads for the wasm backend; defaults to os.availableParallelism(). 1 selects the single-threaded build. */
+  /** Threads for the wasm backend; 0 or absent means os.availableParallelism(). 1 selects the single-threaded build. */
   threads?: number;
 }
 
@@ -69,9 +69,9 @@ class BackendUnavailableError extends Error {}
  * set up.
  */
 export async function selectBackend(choice: BackendChoice, log: (message: string) => void, options: BackendOptions = {}): Promise<SelectedBackend> {
-  const requestedThreads = options.threads ?? defaultThreadCount();
+  const requestedThreads = options.threads === undefined || options.threads === 0 ? defaultThreadCount() : options.threads;
   if (!Number.isInteger(requestedThreads) || requestedThreads < 1) {
-    throw new Error(`Invalid thread count ${requestedThreads}: use a whole number of 1 or more.`);
+    throw new Error(`Invalid thread count ${requestedThreads}: use a whole number, 1 or more, or 0 for one per logical core.`);
   }
   const activate = (name: BackendName): Promise<ActivatedBackend> => activateBackend(name, requestedThreads, log);
 

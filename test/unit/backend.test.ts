@@ -76,6 +76,15 @@ test('tensorflow choice names tfjs-node', { skip: tfjsNodeSkip }, async () => {
   assert.equal(tf.getBackend(), 'cpu');
 });
 
+test('invalid thread count is rejected', async () => {
+  for (const threads of [-1, 1.5, Number.NaN]) {
+    await assert.rejects(selectBackend('cpu', () => {}, { threads }), (error: Error) => {
+      assert.match(error.message, /^Invalid thread count .*: use a whole number, 1 or more, or 0 for one per logical core\.$/);
+      return true;
+    });
+  }
+});
+
 test('repeated selection keeps one wrapper', async () => {
   const first = await selectBackend('wasm', () => {});
   const wrapper = tf.getKernel('BatchMatMul', 'wasm').kernelFunc;
