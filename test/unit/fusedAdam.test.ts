@@ -1,5 +1,6 @@
 // FusedAdamOptimizer against tfjs's AdamOptimizer: the same float32 results on wasm, where the
-// fused ADAM_UPDATE kernel runs, and tfjs's own code on cpu.
+// fused ADAM_UPDATE kernel runs (its SIMD loop and, for the last 37 · 53 % 4 elements, its
+// JavaScript loop), and tfjs's own code on cpu.
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -51,8 +52,11 @@ function trainBoth(steps: number): { fused: Float32Array; reference: Float32Arra
 }
 
 test('fused adam matches tfjs on wasm', async () => {
-  await selectBackend('wasm', () => undefined);
+  // Two threads start the threaded build, whose shared memory sends the kernel down its SIMD path.
+  await selectBackend('wasm', () => undefined, { threads: 2 });
   assert.ok(tf.getKernel(ADAM_UPDATE, 'wasm') !== undefined, 'the kernel is registered on wasm');
+  const memory = (tf.backend() as unknown as { wasm: { wasmMemory?: { buffer: unknown } } }).wasm.wasmMemory;
+  assert.ok(memory?.buffer instanceof SharedArrayBuffer, 'the threaded build with its shared memory is active');
 
   const { fused, reference, isFused } = trainBoth(6);
 

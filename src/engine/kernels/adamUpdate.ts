@@ -1,11 +1,16 @@
 // One Adam step for one variable as a single wasm kernel. TensorFlow.js's AdamOptimizer runs
 // about 12 elementwise kernels a variable (tfjs-core 4.22), each a full pass over the variable's
-// memory on one thread. For the 784-1200-1200-10 MLP those took about a fifth of a training step.
-// This kernel reads the value, the two moments and the gradient once, and writes the three new
-// tensors in one JavaScript loop over the wasm heap.
+// memory on one thread. For the 784-1200-1200-10 MLP they took about a fifth of a training step
+// (scripts/profile-step.ts, 2-core VM). This kernel reads the value, the two moments and the
+// gradient once, and writes the three new tensors in one pass over the wasm heap. On the threaded
+// build that pass is a WebAssembly SIMD loop (adamSimd.ts), because its memory is a shared
+// WebAssembly.Memory that another module can import. The other builds, and the last count % 4
+// elements, use a JavaScript loop.
 
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+
+import { adamSimdStepFor } from './adamSimd';
 
 /** Name of the kernel in TensorFlow.js's registry. */
 export const ADAM_UPDATE = 'DistillLabAdamUpdate';
@@ -72,8 +77,18 @@ export function adamUpdateKernelFunc({ inputs, backend, attrs }: { inputs: tf.Na
   const epsilonf = f(epsilon);
   const minusLearningRate = f(-learningRate);
 
+  let first = 0;
+  const memory = sharedMemoryOf(wasm);
+  if (memory !== undefined) {
+    first = w.length - (w.length % 4);
+    adamSimdStepFor(memory)(
+      w.byteOffset, m.byteOffset, v.byteOffset, g.byteOffset, wOut.byteOffset, mOut.byteOffset, vOut.byteOffset, first,
+      beta1f, beta2f, oneMinusBeta1, oneMinusBeta2, firstCorrectionf, secondCorrectionf, epsilonf, minusLearningRate,
+    );
+  }
+
   // m = m·β1 + g·(1 − β1); v = v·β2 + g²·(1 − β2); w = (m / c1) / (√(v / c2) + ε) · (−lr) + w.
-  for (let i = 0; i < w.length; i += 1) {
+  for (let i = first; i < w.length; i += 1) {
     const gi = g[i];
     const mi = f(f(m[i] * beta1f) + f(gi * oneMinusBeta1));
     const vi = f(f(v[i] * beta2f) + f(f(gi * gi) * oneMinusBeta2));
@@ -83,4 +98,10 @@ export function adamUpdateKernelFunc({ inputs, backend, attrs }: { inputs: tf.Na
     wOut[i] = f(f(corrected * minusLearningRate) + w[i]);
   }
   return [newValue, newFirst, newSecond];
+}
+
+/** Returns the module's WebAssembly.Memory when it is shared (the threaded build exports it as wasmMemory). */
+function sharedMemoryOf(backend: BackendWasm): object | undefined {
+  const memory = (backend.wasm as unknown as { wasmMemory?: { buffer?: unknown } }).wasmMemory;
+  return memory !== undefined && memory.buffer instanceof SharedArrayBuffer ? memory : undefined;
 }
