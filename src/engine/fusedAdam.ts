@@ -1,9 +1,9 @@
-// Adam that updates each variable with one kernel on backends where ADAM_UPDATE is registered
-// (this project registers it on wasm), and with tfjs's AdamOptimizer code on the others.
+// Adam that updates each variable with one kernel where ADAM_UPDATE runs its SIMD loop (the
+// threaded wasm build), and with tfjs's AdamOptimizer code elsewhere.
 
 import * as tf from '@tensorflow/tfjs';
 
-import { ADAM_UPDATE, type AdamUpdateAttrs } from './kernels/adamUpdate';
+import { ADAM_UPDATE, hasSimdAdamUpdate, type AdamUpdateAttrs } from './kernels/adamUpdate';
 
 interface Moments {
   first: tf.Variable;
@@ -27,7 +27,7 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
 
   constructor(learningRate: number, beta1 = 0.9, beta2 = 0.999) {
     super(learningRate, beta1, beta2);
-    this.fused = tf.getKernel(ADAM_UPDATE, tf.getBackend()) !== undefined;
+    this.fused = tf.getKernel(ADAM_UPDATE, tf.getBackend()) !== undefined && hasSimdAdamUpdate(tf.backend());
     this.accumulatedBeta1 = Math.fround(beta1);
     this.accumulatedBeta2 = Math.fround(beta2);
   }
