@@ -55,7 +55,8 @@ class ProgressView {
   handle(event: WorkerEvent): void {
     switch (event.type) {
       case 'run/started':
-        this.print(`Run ${event.runId} on the ${event.backend} backend, writing to ${event.runDir}`);
+        const detail = event.backendDetail === undefined ? '' : ` (${event.backendDetail})`;
+        this.print(`Run ${event.runId} on the ${event.backend} backend${detail}, writing to ${event.runDir}`);
         break;
       case 'run/phase':
         this.print(event.detail);

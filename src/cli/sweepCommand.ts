@@ -29,7 +29,7 @@ function sourceLabel(source: SweepEventSource, summary: SweepSummary | undefined
 function describeEvent(event: WorkerEvent): string | undefined {
   switch (event.type) {
     case 'run/started':
-      return `run ${event.runId} on the ${event.backend} backend`;
+      return `run ${event.runId} on the ${event.backend} backend${event.backendDetail === undefined ? '' : ` (${event.backendDetail})`}`;
     case 'run/phase':
       return event.detail;
     case 'run/epoch':

@@ -145,6 +145,7 @@ test('tiny run prints the comparison table', () => {
   assert.match(result.stdout, /Distilled student/);
   assert.match(result.stdout, /Baseline student/);
   assert.match(result.stdout, /Backend: wasm/);
+  assert.match(result.stdout, /Run \S+ on the wasm backend \(SIMD, (\d+ threads|single-threaded \(.*\))\), writing to /);
   const runs = readdirSync(path.join(folder, '.distill', 'runs'));
   assert.equal(runs.length, 1);
   const summary = readSummary(path.join(folder, '.distill', 'runs', runs[0]));
