@@ -18,6 +18,7 @@ export const exitCodes = { completed: 0, failed: 1, invalidInput: 2, cancelled: 
 
 interface RunOptions {
   backend?: string;
+  threads?: number;
   runsDir?: string;
   json: boolean;
   progress: boolean;
@@ -54,7 +55,8 @@ class ProgressView {
   handle(event: WorkerEvent): void {
     switch (event.type) {
       case 'run/started':
-        this.print(`Run ${event.runId} on the ${event.backend} backend, writing to ${event.runDir}`);
+        const detail = event.backendDetail === undefined ? '' : ` (${event.backendDetail})`;
+        this.print(`Run ${event.runId} on the ${event.backend} backend${detail}, writing to ${event.runDir}`);
         break;
       case 'run/phase':
         this.print(event.detail);
@@ -120,6 +122,7 @@ async function runCommand(configArgument: string | undefined, options: RunOption
     configPath,
     runsDir: path.resolve(options.runsDir ?? path.join('.distill', 'runs')),
     backend: options.backend,
+    threads: options.threads,
   };
   if (isSweepConfig(configText, configPath)) {
     return exitCodes[await runSweepCommand(request, options.json)];
@@ -193,6 +196,14 @@ function parseBackend(value: string): string {
   return value;
 }
 
+function parseThreads(value: string): number {
+  const threads = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(threads)) {
+    throw new InvalidArgumentError('use a whole number: 1 or more, or 0 for one per logical core.');
+  }
+  return threads;
+}
+
 function readVersion(): string {
   try {
     const manifest = JSON.parse(readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as { version: string };
@@ -215,6 +226,7 @@ export async function main(argv: string[]): Promise<number> {
     .description('Run the experiment described by a distill.json and print the comparison table, or the grid of test errors for a sweep.')
     .argument('[config]', 'path of the config file', 'distill.json')
     .option('-b, --backend <name>', 'TensorFlow.js backend: auto, tensorflow, wasm or cpu (overrides the config)', parseBackend)
+    .option('-t, --threads <count>', 'threads of the wasm backend, 0 for one per logical core (overrides the config; a sweep gives each child at most its share of the cores)', parseThreads)
     .option('-r, --runs-dir <folder>', 'folder that receives the run folder', path.join('.distill', 'runs'))
     .option('--json', 'print every event as one JSON object a line instead of progress bars', false)
     .option('--no-progress', 'print epoch lines without progress bars')

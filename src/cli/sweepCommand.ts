@@ -29,7 +29,7 @@ function sourceLabel(source: SweepEventSource, summary: SweepSummary | undefined
 function describeEvent(event: WorkerEvent): string | undefined {
   switch (event.type) {
     case 'run/started':
-      return `run ${event.runId} on the ${event.backend} backend`;
+      return `run ${event.runId} on the ${event.backend} backend${event.backendDetail === undefined ? '' : ` (${event.backendDetail})`}`;
     case 'run/phase':
       return event.detail;
     case 'run/epoch':
@@ -57,6 +57,7 @@ export async function runSweepCommand(request: RunStartRequest, json: boolean): 
       configPath: request.configPath,
       runsDir: request.runsDir,
       backend: request.backend,
+      threads: request.threads,
       // Ctrl-C in a terminal signals the whole process group; the CLI forwards it as run/cancel.
       detachWorkers: true,
       log: (level, message) => {

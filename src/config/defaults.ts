@@ -106,6 +106,7 @@ export interface ConfigInput {
   name?: string;
   seed?: number;
   backend?: DistillConfig['backend'];
+  threads?: number;
   data?: DataInput;
   teacher?: TeacherInput;
   student?: TrainedModelInput;
@@ -209,6 +210,7 @@ export function resolveConfig(input: ConfigInput, filePath: string): DistillConf
     name: input.name ?? defaultConfigName(filePath),
     seed: input.seed ?? DEFAULT_SEED,
     backend: input.backend ?? 'auto',
+    threads: input.threads ?? 0,
     data: resolveData(input.data ?? {}, configFolder),
     teacher: resolveTeacher(input.teacher ?? {}, configFolder, input.seed ?? DEFAULT_SEED),
     student: resolveTrainedModel(input.student ?? {}, STUDENT_MLP_DEFAULTS),

@@ -47,3 +47,13 @@ export function resolveConcurrency(concurrency: number, available: number): numb
 function complementWeight(softWeight: number): number {
   return Number((1 - softWeight).toFixed(12));
 }
+
+/**
+ * Returns the wasm threads of each of `processes` worker processes that run at the same time, so
+ * that processes × threads stays within `cores` (1 at least). A positive `requested` count is
+ * kept when it fits in that share and lowered to the share when it does not.
+ */
+export function threadsPerWorker(cores: number, processes: number, requested = 0): number {
+  const share = Math.max(1, Math.floor(cores / Math.max(1, processes)));
+  return requested > 0 ? Math.min(requested, share) : share;
+}

@@ -171,6 +171,8 @@ export interface DistillConfig {
   name: string;
   seed: number;
   backend: BackendChoice;
+  /** Threads of the wasm backend; 0 means one per logical core. */
+  threads: number;
   data: DataConfig;
   teacher: TeacherConfig;
   student: TrainedModelConfig;

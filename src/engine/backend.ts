@@ -2,18 +2,47 @@
 // wasm backend needs before it can train the project's models quickly.
 
 import * as tf from '@tensorflow/tfjs';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname } from 'node:path';
 
 import type { BackendChoice, BackendName } from '../config/types';
 import { registerWasmKernels } from './kernels';
+import { createThreadedWasmBackend, registerPreparedWasmBackend, ThreadedWasmUnavailableError } from './wasmThreads';
 
 /** Backend now active in TensorFlow.js, with the names of the kernels this project registered on it. */
 export interface SelectedBackend {
   name: BackendName;
   kernels: string[];
+  /**
+   * Threads that run the backend's kernels: the size of XNNPACK's pool on wasm, 1 on cpu, and the
+   * number of logical cores on tensorflow (TensorFlow sizes its own pools; this project does not
+   * set them).
+   */
+  threads: number;
+  /** True when the wasm backend runs its threaded SIMD build. */
+  threaded: boolean;
+  /** Build and thread details, as logged: "SIMD, 2 threads" or the fall-back reason. */
+  detail: string;
 }
+
+export interface BackendOptions {
+  /** Threads for the wasm backend; 0 or absent means os.availableParallelism(). 1 selects the single-threaded build. */
+  threads?: number;
+}
+
+/** The build of the wasm backend that this process started; fixed until the process ends. */
+interface WasmBuild {
+  threaded: boolean;
+  threads: number;
+  detail: string;
+}
+
+let wasmBuild: WasmBuild | undefined;
+
+/** TensorFlow.js registers the wasm backend with this priority (tfjs-backend-wasm 4.22). */
+const WASM_PRIORITY = 2;
 
 /** Fix that each backend's error message suggests when that backend cannot be set up. */
 const FIX_BY_BACKEND: Record<BackendName, string> = {
@@ -31,17 +60,28 @@ class BackendUnavailableError extends Error {}
  * cpu. Logs one line with the backend and the reason, and one with the registered kernels.
  * Safe to call again in the same process, with the same or another choice.
  *
+ * The wasm backend runs its threaded SIMD build with `options.threads` threads (default: the
+ * logical cores), and the single-threaded SIMD build when 1 thread is requested or the threaded
+ * build fails to start (the log line gives the reason). The first start in a process fixes the
+ * build and thread count: later calls reuse it, and log when they request another count.
+ *
  * Throws an Error naming the backend, the cause and a fix when an explicit choice cannot be
  * set up.
  */
-export async function selectBackend(choice: BackendChoice, log: (message: string) => void): Promise<SelectedBackend> {
-  let selected: { name: BackendName; reason: string };
+export async function selectBackend(choice: BackendChoice, log: (message: string) => void, options: BackendOptions = {}): Promise<SelectedBackend> {
+  const requestedThreads = options.threads === undefined || options.threads === 0 ? defaultThreadCount() : options.threads;
+  if (!Number.isInteger(requestedThreads) || requestedThreads < 1) {
+    throw new Error(`Invalid thread count ${requestedThreads}: use a whole number, 1 or more, or 0 for one per logical core.`);
+  }
+  const activate = (name: BackendName): Promise<ActivatedBackend> => activateBackend(name, requestedThreads, log);
+
+  let selected: { name: BackendName; reason: string; activated: ActivatedBackend };
   if (choice === 'auto') {
-    selected = await selectAutomatically();
+    selected = await selectAutomatically(activate);
   } else {
     try {
-      const detail = await activateBackend(choice);
-      selected = { name: choice, reason: joinReason('set in the config', detail) };
+      const activated = await activate(choice);
+      selected = { name: choice, reason: joinReason('set in the config', activated.detail), activated };
     } catch (error) {
       if (error instanceof BackendUnavailableError) {
         throw new Error(`Backend "${choice}" is not available: ${error.message}. ${FIX_BY_BACKEND[choice]}`);
@@ -53,16 +93,24 @@ export async function selectBackend(choice: BackendChoice, log: (message: string
   const kernels = selected.name === 'wasm' ? registerWasmKernels() : [];
   log(`Backend: ${selected.name} (${selected.reason})`);
   log(`Kernels registered: ${kernels.length > 0 ? kernels.join(', ') : 'none (only wasm gets kernel fixes)'}`);
-  return { name: selected.name, kernels };
+  const { threads, threaded, detail } = selected.activated;
+  return { name: selected.name, kernels, threads, threaded, detail: detail ?? `${threads} thread${threads === 1 ? '' : 's'}` };
 }
 
-async function selectAutomatically(): Promise<{ name: BackendName; reason: string }> {
+/** Returns the number of threads used when none is requested: the logical cores that Node reports. */
+export function defaultThreadCount(): number {
+  return availableParallelism();
+}
+
+async function selectAutomatically(
+  activate: (name: BackendName) => Promise<ActivatedBackend>,
+): Promise<{ name: BackendName; reason: string; activated: ActivatedBackend }> {
   const failures: string[] = [];
   for (const name of ['tensorflow', 'wasm', 'cpu'] as const) {
     try {
-      const detail = await activateBackend(name);
+      const activated = await activate(name);
       const reason = failures.length > 0 ? `auto: ${failures.join('; ')}` : 'auto: the fastest backend available';
-      return { name, reason: joinReason(reason, detail) };
+      return { name, reason: joinReason(reason, activated.detail), activated };
     } catch (error) {
       if (!(error instanceof BackendUnavailableError)) {
         throw error;
@@ -73,17 +121,24 @@ async function selectAutomatically(): Promise<{ name: BackendName; reason: strin
   throw new Error(`No TensorFlow.js backend could be set up (${failures.join('; ')}). ${FIX_BY_BACKEND.cpu}`);
 }
 
-/** Sets up and activates one backend, and returns build details for the log line when there are any. */
-async function activateBackend(name: BackendName): Promise<string | undefined> {
+/** Threads of an activated backend, and build details for the log line when there are any. */
+interface ActivatedBackend {
+  threads: number;
+  threaded: boolean;
+  detail?: string;
+}
+
+/** Sets up and activates one backend. */
+async function activateBackend(name: BackendName, requestedThreads: number, log: (message: string) => void): Promise<ActivatedBackend> {
   switch (name) {
     case 'tensorflow':
       await activateTensorflow();
-      return undefined;
+      return { threads: defaultThreadCount(), threaded: true };
     case 'wasm':
-      return activateWasm();
+      return activateWasm(requestedThreads, log);
     case 'cpu':
       await activateRegisteredBackend('cpu');
-      return undefined;
+      return { threads: 1, threaded: false };
   }
 }
 
@@ -106,10 +161,11 @@ async function activateTensorflow(): Promise<void> {
 }
 
 /**
- * Activates the wasm backend with its single-threaded build, in the SIMD variant when the
- * JavaScript engine supports WebAssembly SIMD (Node 20 does).
+ * Activates the wasm backend: the threaded SIMD build when more than one thread is requested and
+ * it starts, else the single-threaded build, in the SIMD variant when the JavaScript engine
+ * supports WebAssembly SIMD (Node 20 does).
  */
-async function activateWasm(): Promise<string> {
+async function activateWasm(requestedThreads: number, log: (message: string) => void): Promise<ActivatedBackend> {
   // The .wasm files are looked up in the package's own dist/ folder, resolved from where the
   // package's main file is, so a bundled script that keeps npm packages external finds them too.
   let wasmFolder: string;
@@ -119,8 +175,17 @@ async function activateWasm(): Promise<string> {
     throw new BackendUnavailableError(`@tensorflow/tfjs-backend-wasm was not found (${firstLine(error)})`);
   }
 
-  // tfjs-backend-wasm 4.22 already turns threads off under Node. Setting the flag keeps a later
-  // version from picking the threaded build, which this project has not tried under Node.
+  if (wasmBuild !== undefined && tf.findBackend('wasm') !== null) {
+    await activateRegisteredBackend('wasm');
+    if (requestedThreads !== wasmBuild.threads && wasmBuild.threaded) {
+      log(`Wasm threads: ${requestedThreads} requested, but this process already runs wasm with ${wasmBuild.threads}; the count is fixed once the backend has started`);
+    }
+    return { threads: wasmBuild.threads, threaded: wasmBuild.threaded, detail: wasmBuild.detail };
+  }
+
+  // tfjs-backend-wasm 4.22 turns threads off under Node, and its own loader cannot start the
+  // threaded build there. The flag keeps a later version from trying; this module starts that
+  // build itself below.
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true;
   const binary = simd ? 'tfjs-backend-wasm-simd.wasm' : 'tfjs-backend-wasm.wasm';
@@ -135,18 +200,66 @@ async function activateWasm(): Promise<string> {
     throw new BackendUnavailableError(firstLine(error));
   }
 
-  // The Emscripten loader adds process listeners that rethrow every uncaught exception and
+  // The Emscripten loaders add process listeners that rethrow every uncaught exception and
   // unhandled rejection. Node then exits with code 7 even when the worker's own handler was
   // about to report the failed run. Only the first initialization adds them, so they are
   // removed right after it.
   const listenersBefore = snapshotProcessListeners();
   try {
+    let fallbackReason: string;
+    if (!simd) {
+      fallbackReason = 'no WebAssembly SIMD support, which the threaded build needs';
+    } else if (requestedThreads === 1) {
+      fallbackReason = '1 thread requested';
+    } else {
+      const threaded = await activateThreadedWasm(requestedThreads, wasmFolder);
+      if (typeof threaded !== 'string') {
+        wasmBuild = threaded;
+        return threaded;
+      }
+      fallbackReason = `threaded build unavailable: ${threaded}`;
+      log(`Wasm threads: ${fallbackReason}; using the single-threaded build`);
+    }
+
     await activateRegisteredBackend('wasm');
+    const variant = simd ? 'SIMD' : 'no SIMD, slower';
+    wasmBuild = { threaded: false, threads: 1, detail: `${variant}, single-threaded (${fallbackReason})` };
+    return wasmBuild;
   } finally {
     removeListenersAddedSince(listenersBefore);
   }
+}
 
-  return simd ? 'SIMD build, single-threaded' : 'build without SIMD, single-threaded, slower';
+/**
+ * Starts the threaded SIMD build and makes it the active 'wasm' backend. Returns the reason as a
+ * string when it cannot, after putting the package's own factory back for the single-threaded build.
+ */
+async function activateThreadedWasm(requestedThreads: number, wasmFolder: string): Promise<WasmBuild | string> {
+  const packageFactory = tf.findBackendFactory('wasm');
+  let prepared: Awaited<ReturnType<typeof createThreadedWasmBackend>>;
+  try {
+    prepared = await createThreadedWasmBackend(requestedThreads, wasmFolder);
+  } catch (error) {
+    if (error instanceof ThreadedWasmUnavailableError) {
+      return error.message;
+    }
+    throw error;
+  }
+
+  registerPreparedWasmBackend(prepared.backend, WASM_PRIORITY);
+  const activated = await tf.setBackend('wasm');
+  if (!activated || tf.getBackend() !== 'wasm') {
+    // removeBackend disposes the prepared backend, which terminates its pthread workers.
+    tf.removeBackend('wasm');
+    if (packageFactory !== null) {
+      tf.registerBackend('wasm', packageFactory, WASM_PRIORITY);
+    }
+    return 'TensorFlow.js failed to set it up (the warning logged above gives the cause)';
+  }
+
+  const threads = getThreadsCount();
+  const capped = threads < requestedThreads ? ` (${requestedThreads} requested; the build has at most ${threads})` : '';
+  return { threaded: true, threads, detail: `SIMD, ${threads} thread${threads === 1 ? '' : 's'}${capped}` };
 }
 
 async function activateRegisteredBackend(name: BackendName): Promise<void> {

@@ -14,7 +14,7 @@ import { ConfigError } from '../config/problems';
 import type { BackendChoice, DistillConfig, ModelRole, TeacherMemberConfig, TrainedModelConfig } from '../config/types';
 import { childConfig } from '../config/sweep';
 import type { ModelEvaluation, RunPhase, RunStartRequest, RunSummary, SweepMembership, WorkerEvent } from '../protocol/messages';
-import { selectBackend } from './backend';
+import { selectBackend, type SelectedBackend } from './backend';
 import { BackendUnavailableError } from './inputErrors';
 import { applyBiasOffsets, classErrorsWithOffsets, searchBiasOffsets } from './biasAdjustment';
 import { loadDataset, loadTransferSource, selectTransferSet, type Dataset, type Split } from './data/dataset';
@@ -59,13 +59,17 @@ export function resolveRequestConfig(request: RunStartRequest, warn: (message: s
   for (const warning of all.filter((problem) => problem.severity === 'warning')) {
     warn(`${request.configPath}:${warning.line}:${warning.column}: warning: ${warning.message}`);
   }
+  let resolved = config;
   if (request.backend !== undefined) {
     if (!backendChoices.includes(request.backend as BackendChoice)) {
       throw new Error(`Invalid backend "${request.backend}": use one of ${backendChoices.join(', ')}.`);
     }
-    return { ...config, backend: request.backend as BackendChoice };
+    resolved = { ...resolved, backend: request.backend as BackendChoice };
   }
-  return config;
+  if (request.threads !== undefined && request.threads > 0) {
+    resolved = { ...resolved, threads: request.threads };
+  }
+  return resolved;
 }
 
 class ExperimentRun {
@@ -83,7 +87,7 @@ class ExperimentRun {
     private readonly data: Dataset,
     private readonly configDir: string,
     private readonly hooks: ExperimentHooks,
-    backend: RunSummary['backend'],
+    backend: SelectedBackend,
     private readonly loadedTeacher: LoadedTeacher | undefined,
     private readonly loadedMembers: ReadonlyMap<string, LoadedTeacher>,
     private readonly transfer: Split,
@@ -96,7 +100,8 @@ class ExperimentRun {
       configPath,
       status: 'running',
       startedAt: new Date().toISOString(),
-      backend,
+      backend: backend.name,
+      threads: backend.threads,
       temperature: config.distillation.temperature,
       classes: data.classes,
       models: {},
@@ -549,7 +554,8 @@ export async function runExperiment(request: RunStartRequest, hooks: ExperimentH
   const stage = request.sweep;
   const requestConfig = resolveRequestConfig(request, log);
   const config = stage?.stage === 'child' ? childConfig(requestConfig, stage.membership) : requestConfig;
-  const backend = await selectBackend(config.backend, log).catch((error: unknown) => {
+  const threads = config.threads > 0 ? config.threads : undefined;
+  const backend = await selectBackend(config.backend, log, { threads }).catch((error: unknown) => {
     throw new BackendUnavailableError(error instanceof Error ? error.message : String(error));
   });
   const configDir = path.dirname(request.configPath);
@@ -597,17 +603,20 @@ export async function runExperiment(request: RunStartRequest, hooks: ExperimentH
     store = RunStore.create(request.runsDir, config.name);
   }
   store.writeConfig(config);
-  const run = new ExperimentRun(store, config, data, configDir, hooks, backend.name, loadedTeacher, loadedMembers, transfer, request.configPath, sweepPart);
+  const run = new ExperimentRun(store, config, data, configDir, hooks, backend, loadedTeacher, loadedMembers, transfer, request.configPath, sweepPart);
   run.send({
     type: 'run/started',
     runId: store.runId,
     runDir: store.runDir,
     backend: backend.name,
     kernels: backend.kernels,
+    threads: backend.threads,
+    backendDetail: backend.detail,
     config,
     configPath: request.configPath,
   });
-  run.log('info', `Run ${store.runId} started in ${store.runDir} on the ${backend.name} backend${backend.kernels.length > 0 ? ` with kernels ${backend.kernels.join(', ')}` : ''}`);
+  const kernels = backend.kernels.length > 0 ? ` with kernels ${backend.kernels.join(', ')}` : '';
+  run.log('info', `Run ${store.runId} started in ${store.runDir} on the ${backend.name} backend (${backend.detail})${kernels}`);
 
   try {
     return await run.run();

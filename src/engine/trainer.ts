@@ -9,6 +9,7 @@ import type { EpochMetrics, ProgressUpdate } from '../protocol/messages';
 import { createRng, gatherLabels, gatherRows, jitterImages, shuffledOrder } from './data/batches';
 import type { Split } from './data/dataset';
 import { distillationLoss, hardCrossEntropy } from './distillation';
+import { FusedAdamOptimizer } from './fusedAdam';
 import { logitStatistics, predictLogits, type LogitsFunction } from './evaluate';
 import { applyConstraints, forward, trainableVariables } from './models/build';
 
@@ -79,7 +80,7 @@ export function scheduledLearningRate(base: number, schedule: LearningRateSchedu
 
 export function createOptimizer(train: TrainConfig): tf.Optimizer {
   if (train.optimizer === 'adam') {
-    return tf.train.adam(train.learningRate);
+    return new FusedAdamOptimizer(train.learningRate);
   }
   return train.momentum > 0 ? tf.train.momentum(train.learningRate, train.momentum) : tf.train.sgd(train.learningRate);
 }

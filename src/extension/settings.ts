@@ -10,12 +10,15 @@ export interface DistillSettings {
   maxConcurrentRuns: number;
   defaultBackend: DefaultBackendSetting;
   cancelGraceSeconds: number;
+  /** Threads of the wasm backend; 0 keeps the config file's `threads`. */
+  threads: number;
 }
 
 export const DEFAULT_SETTINGS: Readonly<DistillSettings> = {
   maxConcurrentRuns: 1,
   defaultBackend: 'config',
   cancelGraceSeconds: 5,
+  threads: 0,
 };
 
 const backendSettings: readonly DefaultBackendSetting[] = ['config', 'auto', 'tensorflow', 'wasm', 'cpu'];
@@ -25,6 +28,7 @@ export function parseSettings(get: (key: keyof DistillSettings) => unknown): Dis
   const maxConcurrentRuns = get('maxConcurrentRuns');
   const defaultBackend = get('defaultBackend');
   const cancelGraceSeconds = get('cancelGraceSeconds');
+  const threads = get('threads');
   return {
     maxConcurrentRuns:
       typeof maxConcurrentRuns === 'number' && Number.isInteger(maxConcurrentRuns) && maxConcurrentRuns >= 1
@@ -37,10 +41,16 @@ export function parseSettings(get: (key: keyof DistillSettings) => unknown): Dis
       typeof cancelGraceSeconds === 'number' && Number.isFinite(cancelGraceSeconds) && cancelGraceSeconds >= 0
         ? cancelGraceSeconds
         : DEFAULT_SETTINGS.cancelGraceSeconds,
+    threads: typeof threads === 'number' && Number.isInteger(threads) && threads >= 0 ? threads : DEFAULT_SETTINGS.threads,
   };
 }
 
 /** Returns the `backend` of the worker's start request: undefined keeps the config's own. */
 export function backendOverride(setting: DefaultBackendSetting): BackendChoice | undefined {
   return setting === 'config' ? undefined : setting;
+}
+
+/** Returns the `threads` of the worker's start request: undefined keeps the config's own. */
+export function threadsOverride(setting: number): number | undefined {
+  return setting > 0 ? setting : undefined;
 }

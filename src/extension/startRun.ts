@@ -13,7 +13,7 @@ import type { RunNotifications } from './runNotifications';
 import { isConfigFileName, orderConfigCandidates, runsDirFor } from './runs/configDiscovery';
 import type { RunHandle, RunManager } from './runs/runManager';
 import type { RunsModel } from './runsModel';
-import { backendOverride, parseSettings } from './settings';
+import { backendOverride, parseSettings, threadsOverride } from './settings';
 import { startSweep } from './sweeps/sweepNotifications';
 import type { SweepSessions } from './sweeps/sweepSessions';
 
@@ -154,12 +154,13 @@ export class RunStarter {
     const name = parsed?.name ?? path.basename(uri.fsPath);
     const settings = parseSettings((key) => vscode.workspace.getConfiguration('distill', uri).get(key));
     const backend = backendOverride(settings.defaultBackend);
+    const threads = threadsOverride(settings.threads);
     if (parsed?.sweep !== undefined && this.deps.sweeps !== undefined) {
       // A sweep has no single RunHandle: its children appear in the tree as their folders appear.
-      startSweep(this.deps.sweeps, { configPath: uri.fsPath, configText, runsDir: runsDirFor(folder.uri.fsPath), backend }, name, log, l10n);
+      startSweep(this.deps.sweeps, { configPath: uri.fsPath, configText, runsDir: runsDirFor(folder.uri.fsPath), backend, threads }, name, log, l10n);
       return undefined;
     }
-    const handle = manager.start({ configPath: uri.fsPath, configText, runsDir: runsDirFor(folder.uri.fsPath), backend });
+    const handle = manager.start({ configPath: uri.fsPath, configText, runsDir: runsDirFor(folder.uri.fsPath), backend, threads });
     runs.notePending(handle, name);
     log.info(`[${uri.fsPath}] Start requested for "${name}"${backend === undefined ? '' : ` with the ${backend} backend from the distill.defaultBackend setting`}.`);
     notifications.trackProgress(handle, name);

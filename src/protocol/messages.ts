@@ -36,6 +36,8 @@ export interface RunSummary {
   startedAt: string;
   finishedAt?: string;
   backend?: BackendName;
+  /** Threads that ran the backend's kernels. */
+  threads?: number;
   temperature: number;
   classes?: number;
   models: Partial<Record<ModelRole, ModelEvaluation>>;
@@ -118,6 +120,10 @@ export interface RunStartedEvent {
   backend: BackendName;
   /** Kernels that the engine registered on the backend to fix or speed it. */
   kernels: string[];
+  /** Threads that run the backend's kernels (see SelectedBackend.threads). Absent in runs from older versions. */
+  threads?: number;
+  /** Build and thread details of the backend, or why wasm fell back to its single-threaded build. */
+  backendDetail?: string;
   config: DistillConfig;
   /** Absolute path of the config file the run was started from. */
   configPath: string;
@@ -255,6 +261,8 @@ export interface RunStartRequest {
   runsDir: string;
   /** Overrides the config's `backend` when set. */
   backend?: string;
+  /** Overrides the config's `threads` when set: wasm threads, 0 for one per logical core. */
+  threads?: number;
   /** Set when the worker runs one part of a sweep instead of a whole run. */
   sweep?: SweepStageRequest;
 }
@@ -303,6 +311,7 @@ export function isRunStartRequest(value: unknown): value is RunStartRequest {
     typeof request.configPath === 'string' &&
     typeof request.runsDir === 'string' &&
     (request.backend === undefined || typeof request.backend === 'string') &&
+    (request.threads === undefined || (typeof request.threads === 'number' && Number.isInteger(request.threads) && request.threads >= 0)) &&
     (request.sweep === undefined || isSweepStageRequest(request.sweep))
   );
 }

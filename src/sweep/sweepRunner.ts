@@ -7,7 +7,7 @@ import * as os from 'node:os';
 
 import { checkConfigFiles, parseConfig } from '../config/parse';
 import { ConfigError } from '../config/problems';
-import { expandSweep, resolveConcurrency } from '../config/sweep';
+import { expandSweep, resolveConcurrency, threadsPerWorker } from '../config/sweep';
 import type { DistillConfig } from '../config/types';
 import {
   isWorkerEvent,
@@ -39,7 +39,9 @@ export interface SweepRunnerOptions {
   sweepsDir?: string;
   /** Overrides the config's `backend`. */
   backend?: string;
-  /** Cores that `concurrency: 0` uses; os.availableParallelism() by default. */
+  /** Overrides the config's `threads` when positive; each worker still gets at most its share of the cores. */
+  threads?: number;
+  /** Cores that `concurrency: 0` uses and that the workers' threads share; os.availableParallelism() by default. */
   availableCores?: number;
   /** Milliseconds between run/cancel and killing a worker that has not exited; 5000 by default. */
   cancelGraceMs?: number;
@@ -107,6 +109,10 @@ export class SweepRunner {
   private readonly fork: ForkFunction;
   private readonly workers = new Set<LiveWorker>();
   private cancelRequested = false;
+  /** Wasm threads of the shared stage's worker, which runs alone. */
+  private readonly sharedStageThreads: number;
+  /** Wasm threads of each child's worker, `concurrency` of which run at the same time. */
+  private readonly childThreads: number;
 
   /** Parses the config and creates the sweep folder; throws as parseSweepConfig does. */
   constructor(options: SweepRunnerOptions) {
@@ -114,7 +120,11 @@ export class SweepRunner {
     this.fork = options.fork ?? forkProcess;
     const config = parseSweepConfig(options.configText, options.configPath);
     const points = expandSweep(config.sweep);
-    const concurrency = Math.min(points.length, resolveConcurrency(config.sweep.concurrency, options.availableCores ?? os.availableParallelism()));
+    const cores = options.availableCores ?? os.availableParallelism();
+    const concurrency = Math.min(points.length, resolveConcurrency(config.sweep.concurrency, cores));
+    const requestedThreads = options.threads !== undefined && options.threads > 0 ? options.threads : config.threads;
+    this.sharedStageThreads = threadsPerWorker(cores, 1, requestedThreads);
+    this.childThreads = threadsPerWorker(cores, concurrency, requestedThreads);
 
     const { sweepId, sweepDir } = createSweepFolder(options.sweepsDir ?? sweepsDirFor(options.runsDir), config.name);
     this.sweepId = sweepId;
@@ -153,9 +163,9 @@ export class SweepRunner {
   async run(): Promise<SweepOutcome> {
     this.summary.status = 'running';
     this.write();
-    this.options.log('info', `Sweep ${this.sweepId} started in ${this.sweepDir}: ${this.summary.children.length} children, ${this.summary.concurrency} at a time.`);
+    this.options.log('info', `Sweep ${this.sweepId} started in ${this.sweepDir}: ${this.summary.children.length} children, ${this.summary.concurrency} at a time, ${this.childThreads} wasm thread(s) each.`);
 
-    const shared = await this.runWorker({ stage: 'shared', sweepId: this.sweepId, sweepDir: this.sweepDir }, { stage: 'shared' });
+    const shared = await this.runWorker({ stage: 'shared', sweepId: this.sweepId, sweepDir: this.sweepDir }, { stage: 'shared' }, this.sharedStageThreads);
     const sharedSummary = shared.finished?.summary;
     if (sharedSummary !== undefined) {
       this.summary.teacher = sharedSummary.models.teacher;
@@ -202,7 +212,7 @@ export class SweepRunner {
     child.status = 'running';
     this.write();
     const membership = { sweepId: this.sweepId, index: child.index, temperature: child.temperature, softWeight: child.softWeight, hardWeight: child.hardWeight };
-    const result = await this.runWorker({ stage: 'child', sweepDir: this.sweepDir, membership }, { stage: 'child', index: child.index }, (event) => {
+    const result = await this.runWorker({ stage: 'child', sweepDir: this.sweepDir, membership }, { stage: 'child', index: child.index }, this.childThreads, (event) => {
       if (event.type === 'run/started') {
         child.runId = event.runId;
         this.write();
@@ -228,7 +238,7 @@ export class SweepRunner {
   }
 
   /** Forks a worker for one stage and resolves with what it reported once it has exited. */
-  private runWorker(sweep: SweepStageRequest, source: SweepEventSource, onEvent?: (event: WorkerEvent) => void): Promise<WorkerResult> {
+  private runWorker(sweep: SweepStageRequest, source: SweepEventSource, threads: number, onEvent?: (event: WorkerEvent) => void): Promise<WorkerResult> {
     return new Promise((resolve) => {
       const result: WorkerResult = {};
       let child: ChildProcess;
@@ -294,6 +304,7 @@ export class SweepRunner {
         configPath: this.options.configPath,
         runsDir: this.options.runsDir,
         backend: this.options.backend,
+        threads,
         sweep,
       };
       child.send(request);

@@ -44,7 +44,7 @@ test('cpu choice activates cpu', async () => {
 
   const selected = await selectBackend('cpu', log);
 
-  assert.deepEqual(selected, { name: 'cpu', kernels: [] });
+  assert.deepEqual(selected, { name: 'cpu', kernels: [], threads: 1, threaded: false, detail: '1 thread' });
   assert.equal(tf.getBackend(), 'cpu');
   assert.equal(lines.length, 2);
   assert.match(lines[0], /^Backend: cpu \(set in the config\)$/);
@@ -57,12 +57,12 @@ test('auto chooses wasm without tfjs-node', { skip: tfjsNodeSkip }, async () => 
   const selected = await selectBackend('auto', log);
 
   assert.equal(selected.name, 'wasm');
-  assert.deepEqual(selected.kernels, ['BatchMatMul', 'Conv2DBackpropFilter']);
+  assert.deepEqual(selected.kernels, ['BatchMatMul', 'Conv2DBackpropFilter', 'DistillLabAdamUpdate']);
   assert.equal(tf.getBackend(), 'wasm');
   assert.equal(lines.length, 2);
   assert.match(lines[0], /^Backend: wasm \(auto: tensorflow unavailable: @tensorflow\/tfjs-node failed to load/);
-  assert.match(lines[0], /SIMD build, single-threaded\)$/);
-  assert.equal(lines[1], 'Kernels registered: BatchMatMul, Conv2DBackpropFilter');
+  assert.match(lines[0], /; SIMD, (\d+ threads|single-threaded \(.*\))\)$/);
+  assert.equal(lines[1], 'Kernels registered: BatchMatMul, Conv2DBackpropFilter, DistillLabAdamUpdate');
 });
 
 test('tensorflow choice names tfjs-node', { skip: tfjsNodeSkip }, async () => {
@@ -74,6 +74,15 @@ test('tensorflow choice names tfjs-node', { skip: tfjsNodeSkip }, async () => {
     return true;
   });
   assert.equal(tf.getBackend(), 'cpu');
+});
+
+test('invalid thread count is rejected', async () => {
+  for (const threads of [-1, 1.5, Number.NaN]) {
+    await assert.rejects(selectBackend('cpu', () => {}, { threads }), (error: Error) => {
+      assert.match(error.message, /^Invalid thread count .*: use a whole number, 1 or more, or 0 for one per logical core\.$/);
+      return true;
+    });
+  }
 });
 
 test('repeated selection keeps one wrapper', async () => {

@@ -116,6 +116,27 @@ test('unknown backend option is rejected', () => {
   assert.match(result.stderr, /gpu/);
 });
 
+test('bad threads option is rejected', () => {
+  const folder = workspace({ 'distill.json': '{}' });
+  for (const value of ['-1', 'two', '1.5']) {
+    const result = runCli(folder, ['run', '--threads', value]);
+    assert.equal(result.status, 2, `exit code for --threads ${value}`);
+    assert.match(result.stderr, /whole number/, `message for --threads ${value}`);
+  }
+});
+
+test('threads option reaches the backend', () => {
+  const folder = workspace({ 'distill.json': JSON.stringify({ ...tinyConfig, baseline: false, backend: 'wasm' }) });
+  const result = runCli(folder, ['run', '--json', '--threads', '1']);
+  assert.equal(result.status, 0, result.stderr);
+  const started = JSON.parse(result.stdout.trim().split('\n')[0]) as { type: string; threads?: number; backendDetail?: string };
+  assert.equal(started.type, 'run/started');
+  assert.equal(started.threads, 1);
+  assert.equal(started.backendDetail, 'SIMD, single-threaded (1 thread requested)');
+  const runs = readdirSync(path.join(folder, '.distill', 'runs'));
+  assert.equal(readSummary(path.join(folder, '.distill', 'runs', runs[0]))?.threads, 1);
+});
+
 test('tiny run prints the comparison table', () => {
   const folder = workspace({ 'distill.json': JSON.stringify(tinyConfig) });
   const result = runCli(folder, ['run', '--no-progress']);
@@ -124,6 +145,7 @@ test('tiny run prints the comparison table', () => {
   assert.match(result.stdout, /Distilled student/);
   assert.match(result.stdout, /Baseline student/);
   assert.match(result.stdout, /Backend: wasm/);
+  assert.match(result.stdout, /Run \S+ on the wasm backend \(SIMD, (\d+ threads|single-threaded \(.*\))\), writing to /);
   const runs = readdirSync(path.join(folder, '.distill', 'runs'));
   assert.equal(runs.length, 1);
   const summary = readSummary(path.join(folder, '.distill', 'runs', runs[0]));

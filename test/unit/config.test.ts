@@ -40,6 +40,7 @@ const EXPECTED_DEFAULTS: DistillConfig = {
   name: 'quick',
   seed: 1,
   backend: 'auto',
+  threads: 0,
   data: { source: 'mnist', validation: 5000, normalization: 'unit' },
   teacher: {
     kind: 'train',
@@ -283,6 +284,21 @@ test('bad enum value far from all', () => {
 
   assertAt(problem, '/backend', 1, 14);
   assert.equal(problem.message, '/backend: "webgl" is not one of "auto", "tensorflow", "wasm", "cpu".');
+});
+
+test('negative threads is located', () => {
+  const problem = onlyError('{ "threads": -2 }');
+
+  assertAt(problem, '/threads', 1, 14);
+  assert.match(problem.message, /^\/threads: /);
+  assert.match(problem.message, /0/);
+});
+
+test('fractional threads is located', () => {
+  const problem = onlyError('{\n  "threads": 1.5\n}');
+
+  assertAt(problem, '/threads', 2, 14);
+  assert.match(problem.message, /integer/);
 });
 
 test('out-of-range number gives one error', () => {

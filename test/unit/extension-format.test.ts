@@ -15,7 +15,7 @@ import {
   formatPercent,
 } from '../../src/extension/format';
 import { toZeroBasedRange } from '../../src/extension/problemRanges';
-import { backendOverride, DEFAULT_SETTINGS, parseSettings } from '../../src/extension/settings';
+import { backendOverride, DEFAULT_SETTINGS, parseSettings, threadsOverride } from '../../src/extension/settings';
 import { CoalescingTimer } from '../../src/extension/throttle';
 import { parseConfig } from '../../src/config/parse';
 
@@ -101,15 +101,25 @@ test('settings defaults when unset', () => {
 });
 
 test('settings out of range fall back', () => {
-  const values: Record<string, unknown> = { maxConcurrentRuns: 0, defaultBackend: 'gpu', cancelGraceSeconds: -1 };
+  const values: Record<string, unknown> = { maxConcurrentRuns: 0, defaultBackend: 'gpu', cancelGraceSeconds: -1, threads: -1 };
   assert.deepEqual(parseSettings((key) => values[key]), DEFAULT_SETTINGS);
   const fractional: Record<string, unknown> = { maxConcurrentRuns: 1.5 };
   assert.equal(parseSettings((key) => fractional[key]).maxConcurrentRuns, 1);
 });
 
 test('settings valid values kept', () => {
-  const values: Record<string, unknown> = { maxConcurrentRuns: 3, defaultBackend: 'wasm', cancelGraceSeconds: 0 };
-  assert.deepEqual(parseSettings((key) => values[key]), { maxConcurrentRuns: 3, defaultBackend: 'wasm', cancelGraceSeconds: 0 });
+  const values: Record<string, unknown> = { maxConcurrentRuns: 3, defaultBackend: 'wasm', cancelGraceSeconds: 0, threads: 2 };
+  assert.deepEqual(parseSettings((key) => values[key]), { maxConcurrentRuns: 3, defaultBackend: 'wasm', cancelGraceSeconds: 0, threads: 2 });
+});
+
+test('fractional threads setting falls back', () => {
+  const values: Record<string, unknown> = { threads: 1.5 };
+  assert.equal(parseSettings((key) => values[key]).threads, 0);
+});
+
+test('threads override only when positive', () => {
+  assert.equal(threadsOverride(0), undefined);
+  assert.equal(threadsOverride(3), 3);
 });
 
 test('backend override only when not config', () => {

@@ -108,6 +108,8 @@ describe('BatchMatMul on wasm', () => {
     { batchA: [], batchB: [], m: 1, k: 6, n: 4 },
     { batchA: [], batchB: [], m: 7, k: 1, n: 9 },
     { batchA: [], batchB: [], m: 64, k: 130, n: 33 },
+    // Without transposeA, computed with the operands swapped because a is short.
+    { batchA: [], batchB: [], m: 8, k: 96, n: 120 },
     { batchA: [3], batchB: [3], m: 4, k: 5, n: 6 },
     { batchA: [2, 3], batchB: [3], m: 4, k: 5, n: 6 },
     { batchA: [1], batchB: [3], m: 4, k: 5, n: 2 },

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 
 import { parseConfig } from '../../src/config/parse';
 import { formatProblem, type ConfigProblem } from '../../src/config/problems';
-import { childConfig, expandSweep, resolveConcurrency } from '../../src/config/sweep';
+import { childConfig, expandSweep, resolveConcurrency, threadsPerWorker } from '../../src/config/sweep';
 import { isRunStartRequest } from '../../src/protocol/messages';
 
 const configPath = '/experiments/sweep.distill.json';
@@ -132,6 +132,33 @@ test('concurrency zero means cores', () => {
   assert.equal(resolveConcurrency(0, 6), 6);
   assert.equal(resolveConcurrency(2, 6), 2);
   assert.equal(resolveConcurrency(0, 0), 1);
+});
+
+test('threads split the cores', () => {
+  const cases: { cores: number; processes: number; requested?: number; expected: number }[] = [
+    { cores: 2, processes: 2, expected: 1 },
+    { cores: 2, processes: 1, expected: 2 },
+    { cores: 8, processes: 3, expected: 2 },
+    { cores: 2, processes: 5, expected: 1 },
+    { cores: 8, processes: 2, requested: 2, expected: 2 },
+    { cores: 8, processes: 2, requested: 6, expected: 4 },
+    { cores: 4, processes: 0, expected: 4 },
+    { cores: 0, processes: 1, expected: 1 },
+  ];
+  for (const { cores, processes, requested, expected } of cases) {
+    const threads = threadsPerWorker(cores, processes, requested);
+    assert.equal(threads, expected, `${cores} cores, ${processes} processes, ${requested ?? 'no'} threads requested`);
+    assert.ok(threads * Math.max(1, processes) <= Math.max(cores, Math.max(1, processes)), `${cores} cores oversubscribed by ${processes} × ${threads}`);
+  }
+});
+
+test('start request threads validated', () => {
+  const base = { type: 'run/start', configText: '{}', configPath: '/w/distill.json', runsDir: '/w/.distill/runs' };
+  assert.ok(isRunStartRequest({ ...base, threads: 0 }));
+  assert.ok(isRunStartRequest({ ...base, threads: 3 }));
+  assert.ok(!isRunStartRequest({ ...base, threads: -1 }));
+  assert.ok(!isRunStartRequest({ ...base, threads: 1.5 }));
+  assert.ok(!isRunStartRequest({ ...base, threads: '2' }));
 });
 
 test('start request sweep field validated', () => {

@@ -2,14 +2,15 @@
 // sweep.json, a failed child, cancel, and the concurrency limit.
 
 import assert from 'node:assert/strict';
+import { fork } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 
 import { ConfigError } from '../../src/config/problems';
-import type { SweepSummary } from '../../src/protocol/messages';
-import { SweepRunner, type SweepRunnerOptions } from '../../src/sweep/sweepRunner';
+import type { RunStartRequest, SweepSummary } from '../../src/protocol/messages';
+import { SweepRunner, type ForkFunction, type SweepRunnerOptions } from '../../src/sweep/sweepRunner';
 import { readSweepSummary } from '../../src/sweep/sweepStore';
 
 const fakeWorker = path.resolve(__dirname, '..', 'fixtures', 'workers', 'fake-sweep-worker.js');
@@ -101,6 +102,48 @@ test('concurrency limits live workers', async () => {
 
   assert.equal(summary.status, 'completed');
   assert.equal(maxLive, 2);
+});
+
+/** Forks the fake worker and appends every message sent to it to `requests`. */
+function forkRecordingRequests(requests: RunStartRequest[]): ForkFunction {
+  return (modulePath, args, options) => {
+    const child = fork(modulePath, args, options);
+    const send = child.send.bind(child) as (message: unknown) => boolean;
+    child.send = ((message: RunStartRequest) => {
+      requests.push(message);
+      return send(message);
+    }) as typeof child.send;
+    return child;
+  };
+}
+
+test('workers get their share of cores', async () => {
+  const requests: RunStartRequest[] = [];
+  const recordingFork = forkRecordingRequests(requests);
+  const sweep = runner({ temperature: [1, 2, 3], softWeight: [0.9], concurrency: 2 }, { availableCores: 4, fork: recordingFork });
+
+  await sweep.run();
+
+  const threadsByStage = requests.map((request) => [request.sweep?.stage, request.threads]);
+  assert.deepEqual(threadsByStage, [
+    ['shared', 4],
+    ['child', 2],
+    ['child', 2],
+    ['child', 2],
+  ]);
+});
+
+test('threads option is capped per worker', async () => {
+  const requests: RunStartRequest[] = [];
+  const recordingFork = forkRecordingRequests(requests);
+  const sweep = runner({ temperature: [1, 2], softWeight: [0.9], concurrency: 2 }, { availableCores: 2, threads: 2, fork: recordingFork });
+
+  await sweep.run();
+
+  assert.deepEqual(
+    requests.map((request) => request.threads),
+    [2, 1, 1],
+  );
 });
 
 test('config without sweep is rejected', () => {

@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 // Loading the package registers the 'wasm' backend and its kernels, which these fixes wrap.
 import '@tensorflow/tfjs-backend-wasm';
 
+import { ADAM_UPDATE, adamUpdateKernelFunc } from './adamUpdate';
 import { createFastBatchMatMul } from './batchMatMul';
 import { conv2dBackpropFilterKernelFunc } from './conv2dBackpropFilter';
 
@@ -14,8 +15,9 @@ const PROJECT_KERNEL = Symbol.for('distill-lab.wasmKernel');
 type ProjectKernelFunc = tf.KernelFunc & { [PROJECT_KERNEL]?: true };
 
 /**
- * Registers the BatchMatMul and Conv2DBackpropFilter fixes on the 'wasm' backend and returns
- * the names of this project's kernels now in the registry. Calling it again changes nothing.
+ * Registers the BatchMatMul and Conv2DBackpropFilter fixes and the fused Adam step on the 'wasm'
+ * backend, and returns the names of this project's kernels now in the registry. Calling it again
+ * changes nothing.
  *
  * A Conv2DBackpropFilter that the wasm package itself provides (in a version newer than
  * 4.22) is kept, and then that name is not returned.
@@ -28,7 +30,19 @@ export function registerWasmKernels(): string[] {
   if (installConv2dBackpropFilter()) {
     names.push(tf.Conv2DBackpropFilter);
   }
+  if (installAdamUpdate()) {
+    names.push(ADAM_UPDATE);
+  }
   return names;
+}
+
+function installAdamUpdate(): boolean {
+  const current = tf.getKernel(ADAM_UPDATE, 'wasm');
+  if (current !== undefined) {
+    return isProjectKernel(current.kernelFunc);
+  }
+  tf.registerKernel({ kernelName: ADAM_UPDATE, backendName: 'wasm', kernelFunc: markAsProjectKernel(adamUpdateKernelFunc as tf.KernelFunc) });
+  return true;
 }
 
 function installFastBatchMatMul(): boolean {

@@ -74,6 +74,8 @@ export interface RunRequest {
   runsDir: string;
   /** Overrides the config's `backend`. */
   backend?: string;
+  /** Overrides the config's `threads`. */
+  threads?: number;
 }
 
 export interface ReceivedEvent {
@@ -373,7 +375,7 @@ export class RunManager {
     });
 
     this.logRun(handle, 'info', `Started worker pid ${child.pid ?? 'unknown'}.`);
-    this.send(run, { type: 'run/start', configText: request.configText, configPath: request.configPath, runsDir: request.runsDir, backend: request.backend });
+    this.send(run, { type: 'run/start', configText: request.configText, configPath: request.configPath, runsDir: request.runsDir, backend: request.backend, threads: request.threads });
   }
 
   private send(run: ActiveRun, request: HostRequest): void {

@@ -11,6 +11,8 @@ export interface SweepStartRequest {
   /** `<workspace>/.distill/runs`; the sweep folder goes to the `sweeps` folder beside it. */
   runsDir: string;
   backend?: string;
+  /** Overrides the config's `threads`; each child still gets at most its share of the cores. */
+  threads?: number;
 }
 
 export interface SweepSessionsOptions {
@@ -43,6 +45,7 @@ export class SweepSessions {
       configPath: request.configPath,
       runsDir: request.runsDir,
       backend: request.backend,
+      threads: request.threads,
       cancelGraceMs: this.options.cancelGraceMs,
       fork: this.options.fork,
       log: this.options.log,
