@@ -110,7 +110,8 @@ async function compareInFolder(options: CompareOptions, dataFolder: string): Pro
   const cpuExamples = Math.min(options.cpuExamples, data.train.count);
   const engineRuns: MeasureOptions[] = [
     { data: dataFolder, backend: 'tensorflow', epochs: options.epochs, label: 'Distill Lab, tfjs tensorflow' },
-    { data: dataFolder, backend: 'wasm', epochs: options.epochs, label: 'Distill Lab, tfjs wasm' },
+    // The engine's default is one wasm thread per core, so the single-threaded row asks for 1.
+    { data: dataFolder, backend: 'wasm', threads: 1, epochs: options.epochs, label: 'Distill Lab, tfjs wasm, 1 thread' },
     ...(cores > 1
       ? [{ data: dataFolder, backend: 'wasm' as const, threads: cores, epochs: options.epochs, label: `Distill Lab, tfjs wasm, ${cores} threads` }]
       : []),
@@ -224,7 +225,6 @@ async function measureCommand(options: MeasureOptions): Promise<void> {
     return;
   }
 
-  // NOTE: assumes that a threaded wasm build returns its thread count as a number in `threads`.
   let measuredThreads = threads;
   if (options.threads !== undefined && options.threads > 1) {
     if (typeof selected.threads !== 'number') {
