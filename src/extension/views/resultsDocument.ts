@@ -1,8 +1,7 @@
 // Results as generated Markdown documents in VS Code's Markdown preview, beside the editor:
-// one run's report, or several runs side by side. The documents are virtual (scheme
+// one run's report, or several runs side by side. "Distill: Open Report" shows them, a text
+// version of the results panels that can be copied or saved. The documents are virtual (scheme
 // `distill-report`) and update while a run writes its summary.
-// NOTE: a results webview is planned to replace these documents. The commands call only
-// openResults and compareRuns, so the replacement changes this file alone.
 
 import * as path from 'node:path';
 
