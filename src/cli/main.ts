@@ -137,7 +137,9 @@ async function runCommand(configArgument: string | undefined, options: RunOption
       process.exit(exitCodes.cancelled);
     }
   };
+  // SIGTERM (a CI job's timeout, `kill`) cancels the same way, so the run folder records it.
   process.on('SIGINT', onInterrupt);
+  process.on('SIGTERM', onInterrupt);
 
   const view = new ProgressView(options.progress && !options.json && process.stdout.isTTY === true);
   const emit = (event: WorkerEvent): void => {
@@ -185,6 +187,7 @@ async function runCommand(configArgument: string | undefined, options: RunOption
     throw error;
   } finally {
     process.off('SIGINT', onInterrupt);
+    process.off('SIGTERM', onInterrupt);
   }
 }
 

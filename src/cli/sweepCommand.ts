@@ -62,7 +62,9 @@ export async function runSweepCommand(request: RunStartRequest, json: boolean): 
       detachWorkers: true,
       log: (level, message) => {
         if (json || level !== 'info') {
-          process.stderr.write(`${level === 'info' ? '' : `${level}: `}${message}\n`);
+          // Config warnings arrive as `file:line:column: warning: …` already.
+          const prefix = level === 'info' || /^\S+:\d+:\d+: warning: /.test(message) ? '' : `${level}: `;
+          process.stderr.write(`${prefix}${message}\n`);
         }
       },
       onEvent: (source, event) => {
@@ -99,7 +101,9 @@ export async function runSweepCommand(request: RunStartRequest, json: boolean): 
       process.exit(130);
     }
   };
+  // SIGTERM (a CI job's timeout, `kill`) cancels the same way, so sweep.json records it.
   process.on('SIGINT', onInterrupt);
+  process.on('SIGTERM', onInterrupt);
 
   try {
     const started = Date.now();
@@ -123,5 +127,6 @@ export async function runSweepCommand(request: RunStartRequest, json: boolean): 
     return 'completed';
   } finally {
     process.off('SIGINT', onInterrupt);
+    process.off('SIGTERM', onInterrupt);
   }
 }

@@ -352,6 +352,26 @@ function checkSweep(value: unknown, list: ProblemList): void {
       }
     });
   }
+  const hardWeight = at(value, 'distillation', 'hardWeight');
+  if (Array.isArray(softWeights) && hardWeight !== undefined) {
+    list.add(
+      '/distillation/hardWeight',
+      `each child of the sweep uses hardWeight = 1 - softWeight, so this ${JSON.stringify(hardWeight)} is not used. ` +
+        'Remove hardWeight, or drop softWeight from "sweep" to keep it.',
+      'warning',
+    );
+  }
+  const sweep = at(value, 'sweep');
+  // Only a sweep with nothing to vary: a misspelt list already gets its own error.
+  const varied = sweep !== null && typeof sweep === 'object' ? Object.keys(sweep).filter((key) => key !== 'concurrency') : [];
+  if (sweep !== null && typeof sweep === 'object' && varied.length === 0) {
+    list.add(
+      '/sweep',
+      'a sweep without "temperature" or "softWeight" runs a single child with the distillation settings. ' +
+        'Add a list of values to try, e.g. "temperature": [2, 5, 10], or remove "sweep".',
+      'warning',
+    );
+  }
   const loss = at(value, 'distillation', 'loss') ?? DISTILLATION_DEFAULTS.loss;
   if (Array.isArray(temperatures) && temperatures.length > 1 && loss === 'logit-mse') {
     list.add(

@@ -85,14 +85,22 @@ export function describeSweepChild(child: Pick<SweepChild, 'temperature' | 'soft
 
 /**
  * Parses a sweep config as the worker will. Throws ConfigError with every located error, or an
- * Error when the config has no `sweep`.
+ * Error when the config has no `sweep`. Each warning goes to `warn` as `file:line:column: warning: …`.
  */
-export function parseSweepConfig(configText: string, configPath: string): DistillConfig & { sweep: NonNullable<DistillConfig['sweep']> } {
+export function parseSweepConfig(
+  configText: string,
+  configPath: string,
+  warn: (message: string) => void = () => undefined,
+): DistillConfig & { sweep: NonNullable<DistillConfig['sweep']> } {
   const { config, problems } = parseConfig(configText, configPath);
   const fileProblems = config === undefined ? [] : checkConfigFiles(config, configText, configPath);
-  const errors = [...problems, ...fileProblems].filter((problem) => problem.severity === 'error');
+  const all = [...problems, ...fileProblems];
+  const errors = all.filter((problem) => problem.severity === 'error');
   if (config === undefined || errors.length > 0) {
     throw new ConfigError(configPath, errors);
+  }
+  for (const warning of all.filter((problem) => problem.severity === 'warning')) {
+    warn(`${configPath}:${warning.line}:${warning.column}: warning: ${warning.message}`);
   }
   if (config.sweep === undefined) {
     throw new Error(`${configPath} has no "sweep" section; start it as a single run instead.`);
@@ -118,7 +126,7 @@ export class SweepRunner {
   constructor(options: SweepRunnerOptions) {
     this.options = options;
     this.fork = options.fork ?? forkProcess;
-    const config = parseSweepConfig(options.configText, options.configPath);
+    const config = parseSweepConfig(options.configText, options.configPath, (message) => options.log('warn', message));
     const points = expandSweep(config.sweep);
     const cores = options.availableCores ?? os.availableParallelism();
     const concurrency = Math.min(points.length, resolveConcurrency(config.sweep.concurrency, cores));

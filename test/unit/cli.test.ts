@@ -164,24 +164,26 @@ test('--json prints one event a line', () => {
   assert.equal(events[events.length - 1].status, 'completed');
 });
 
-test('Ctrl-C cancels the run and keeps it', async () => {
-  const slow = { ...tinyConfig, name: 'cli-slow', teacher: { ...tinyConfig.teacher, train: { epochs: 200, batchSize: 64 } } };
-  const folder = workspace({ 'distill.json': JSON.stringify(slow) });
-  const child = spawn(process.execPath, [cli, 'run', '--json'], { cwd: folder });
-  let output = '';
-  let interrupted = false;
-  child.stdout.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-    if (!interrupted && output.includes('"type":"run/epoch"')) {
-      interrupted = true;
-      child.kill('SIGINT');
-    }
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  test(`${signal} cancels the run and keeps it`, async () => {
+    const slow = { ...tinyConfig, name: 'cli-slow', teacher: { ...tinyConfig.teacher, train: { epochs: 200, batchSize: 64 } } };
+    const folder = workspace({ 'distill.json': JSON.stringify(slow) });
+    const child = spawn(process.execPath, [cli, 'run', '--json'], { cwd: folder });
+    let output = '';
+    let interrupted = false;
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (!interrupted && output.includes('"type":"run/epoch"')) {
+        interrupted = true;
+        child.kill(signal);
+      }
+    });
+    const exitCode = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    assert.ok(interrupted, 'an epoch finished before the interrupt');
+    assert.equal(exitCode, 130);
+    const runs = readdirSync(path.join(folder, '.distill', 'runs'));
+    const summary = readSummary(path.join(folder, '.distill', 'runs', runs[0]));
+    assert.equal(summary?.status, 'cancelled');
+    assert.match(output, /"type":"run\/finished","runId":"[^"]+","status":"cancelled"/);
   });
-  const exitCode = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-  assert.ok(interrupted, 'an epoch finished before the interrupt');
-  assert.equal(exitCode, 130);
-  const runs = readdirSync(path.join(folder, '.distill', 'runs'));
-  const summary = readSummary(path.join(folder, '.distill', 'runs', runs[0]));
-  assert.equal(summary?.status, 'cancelled');
-  assert.match(output, /"type":"run\/finished","runId":"[^"]+","status":"cancelled"/);
-});
+}

@@ -93,37 +93,39 @@ test('missing data file rejects the sweep', () => {
   assert.ok(!existsSync(path.join(folder, '.distill', 'sweeps')), 'no sweep folder');
 });
 
-test('ctrl-c cancels every child', async () => {
-  // Long enough students that the children are still training when the signal arrives.
-  const slowSweep = { ...tinySweep, student: { ...tinySweep.student, train: { epochs: 40, batchSize: 32 } } };
-  const folder = workspace(JSON.stringify(slowSweep, null, 2));
-  const child = spawn(process.execPath, [cli, 'run', '--no-progress'], { cwd: folder, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  let signalled = false;
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const exitCode = await new Promise<number | null>((resolve) => {
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      // The first epoch line of a child: its worker trains, so the signal cancels a live child.
-      if (!signalled && /\[T = \d+ · soft [\d.]+\] distilled epoch/.test(stdout)) {
-        signalled = true;
-        child.kill('SIGINT');
-      }
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  test(`${signal} cancels every child`, async () => {
+    // Long enough students that the children are still training when the signal arrives.
+    const slowSweep = { ...tinySweep, student: { ...tinySweep.student, train: { epochs: 40, batchSize: 32 } } };
+    const folder = workspace(JSON.stringify(slowSweep, null, 2));
+    const child = spawn(process.execPath, [cli, 'run', '--no-progress'], { cwd: folder, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let signalled = false;
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
     });
-    child.on('close', (code) => resolve(code));
-  });
+    const exitCode = await new Promise<number | null>((resolve) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString();
+        // The first epoch line of a child: its worker trains, so the signal cancels a live child.
+        if (!signalled && /\[T = \d+ · soft [\d.]+\] distilled epoch/.test(stdout)) {
+          signalled = true;
+          child.kill(signal);
+        }
+      });
+      child.on('close', (code) => resolve(code));
+    });
 
-  assert.ok(signalled, `no child started training:\n${stdout}\n${stderr}`);
-  assert.equal(exitCode, 130, stderr);
-  assert.match(stderr, /Stopping every child run/);
-  const sweepsDir = path.join(folder, '.distill', 'sweeps');
-  const summary = readSweepSummary(path.join(sweepsDir, readdirSync(sweepsDir)[0]));
-  assert.equal(summary?.status, 'cancelled');
-  assert.ok(summary?.children.every((sweepChild) => sweepChild.status === 'cancelled'), JSON.stringify(summary?.children));
-  for (const runId of readdirSync(path.join(folder, '.distill', 'runs'))) {
-    assert.equal(readSummary(path.join(folder, '.distill', 'runs', runId))?.status, 'cancelled', runId);
-  }
-});
+    assert.ok(signalled, `no child started training:\n${stdout}\n${stderr}`);
+    assert.equal(exitCode, 130, stderr);
+    assert.match(stderr, /Stopping every child run/);
+    const sweepsDir = path.join(folder, '.distill', 'sweeps');
+    const summary = readSweepSummary(path.join(sweepsDir, readdirSync(sweepsDir)[0]));
+    assert.equal(summary?.status, 'cancelled');
+    assert.ok(summary?.children.every((sweepChild) => sweepChild.status === 'cancelled'), JSON.stringify(summary?.children));
+    for (const runId of readdirSync(path.join(folder, '.distill', 'runs'))) {
+      assert.equal(readSummary(path.join(folder, '.distill', 'runs', runId))?.status, 'cancelled', runId);
+    }
+  });
+}

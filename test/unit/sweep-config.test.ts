@@ -74,7 +74,7 @@ test('duplicate temperature is located', () => {
 });
 
 test('negative concurrency is located', () => {
-  const problem = onlyProblem('{ "sweep": { "concurrency": -1 } }');
+  const problem = onlyProblem('{ "sweep": { "temperature": [2, 4], "concurrency": -1 } }');
 
   assert.equal(problem.severity, 'error');
   assert.equal(problem.path, '/sweep/concurrency');
@@ -100,6 +100,27 @@ test('logit matching sweep warns', () => {
 
   assert.equal(problem.severity, 'warning');
   assert.equal(problem.path, '/sweep/temperature');
+});
+
+test('swept soft weight warns on hardWeight', () => {
+  const problem = onlyProblem('{ "distillation": { "hardWeight": 0.5 }, "sweep": { "softWeight": [0.5, 0.9] } }');
+
+  assert.equal(problem.severity, 'warning');
+  assert.equal(problem.path, '/distillation/hardWeight');
+  assert.match(problem.message, /1 - softWeight, so this 0\.5 is not used/);
+});
+
+test('hardWeight kept without swept soft weight', () => {
+  const { problems } = parseConfig('{ "distillation": { "hardWeight": 0.5 }, "sweep": { "temperature": [2, 4] } }', configPath);
+
+  assert.deepEqual(problems, []);
+});
+
+test('empty sweep warns', () => {
+  const problem = onlyProblem('{ "sweep": {} }');
+
+  assert.equal(problem.severity, 'warning');
+  assert.equal(problem.path, '/sweep');
 });
 
 test('grid is temperature major', () => {
