@@ -46,8 +46,8 @@ const WASM_PRIORITY = 2;
 
 /** Fix that each backend's error message suggests when that backend cannot be set up. */
 const FIX_BY_BACKEND: Record<BackendName, string> = {
-  tensorflow: 'Install @tensorflow/tfjs-node (npm install @tensorflow/tfjs-node), or set "backend": "wasm" in the config.',
-  wasm: 'Reinstall @tensorflow/tfjs-backend-wasm (npm install), or set "backend": "cpu" in the config.',
+  tensorflow: 'Install @tensorflow/tfjs-node (npm install @tensorflow/tfjs-node), or choose wasm ("backend": "wasm" in the config, or --backend wasm).',
+  wasm: 'Reinstall @tensorflow/tfjs-backend-wasm (npm install), or choose cpu ("backend": "cpu" in the config, or --backend cpu).',
   cpu: 'Reinstall @tensorflow/tfjs (npm install).',
 };
 

@@ -455,7 +455,7 @@ class ExperimentRun {
       this.log('warn', 'Bias adjustment skipped: it needs validation examples, and data.validation is 0.');
       return;
     }
-    this.phase('bias-adjustment', `Searching output-bias offsets in [${adjustBias.min}, ${adjustBias.max}] by ${adjustBias.step} for classes ${omitClasses.join(', ')} on ${validation.count} validation examples`);
+    this.phase('bias-adjustment', `Searching output-bias offsets in [${adjustBias.min}, ${adjustBias.max}] by ${adjustBias.step} for ${omitClasses.length === 1 ? 'class' : 'classes'} ${omitClasses.join(', ')} on ${validation.count} validation examples`);
 
     const predict: LogitsFunction = (inputs) => forward(distilled, inputs, false);
     const validationLogits = await predictLogits(predict, validation, features, classes);

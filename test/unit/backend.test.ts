@@ -70,7 +70,7 @@ test('tensorflow choice names tfjs-node', { skip: tfjsNodeSkip }, async () => {
 
   await assert.rejects(selectBackend('tensorflow', () => {}), (error: Error) => {
     assert.match(error.message, /^Backend "tensorflow" is not available: @tensorflow\/tfjs-node failed to load/);
-    assert.match(error.message, /Install @tensorflow\/tfjs-node .*, or set "backend": "wasm" in the config\.$/);
+    assert.match(error.message, /Install @tensorflow\/tfjs-node .*, or choose wasm \("backend": "wasm" in the config, or --backend wasm\)\.$/);
     return true;
   });
   assert.equal(tf.getBackend(), 'cpu');
