@@ -279,3 +279,9 @@ export function webviewFrame(page: Page, index = 0): FrameLocator {
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+/** Returns the series labels of a webview chart's uPlot legend, without the x series. */
+export async function legendSeries(frame: FrameLocator, chartId: string): Promise<string[]> {
+  const labels = await frame.locator(`[data-testid="${chartId}"] .u-legend .u-series th`).allTextContents();
+  return labels.slice(1).map((label) => label.trim());
+}

@@ -16,6 +16,7 @@ import * as path from 'node:path';
 
 import {
   launchBrowser,
+  legendSeries,
   openWorkbench,
   pickQuickPickItem,
   runCommand,
@@ -159,12 +160,6 @@ async function readLiveState(frame: FrameLocator): Promise<LiveState> {
   const stepNote = notes.find((text) => /per-step loss points/.test(text));
   const stepPoints = stepNote === undefined ? 0 : Number((/^([\d,]+) per-step/.exec(stepNote)?.[1] ?? '0').replace(/,/g, ''));
   return { status, events, stepPoints, lossSeries: await legendSeries(frame, 'loss-chart') };
-}
-
-/** Series labels of a chart's uPlot legend, without the x series. */
-async function legendSeries(frame: FrameLocator, chartId: string): Promise<string[]> {
-  const labels = await frame.locator(`[data-testid="${chartId}"] .u-legend .u-series th`).allTextContents();
-  return labels.slice(1).map((label) => label.trim());
 }
 
 /** Returns a heatmap's cell texts as rows of columns. */

@@ -19,6 +19,7 @@ import * as path from 'node:path';
 
 import {
   launchBrowser,
+  legendSeries,
   openWorkbench,
   pickQuickPickItem,
   runCommand,
@@ -133,11 +134,6 @@ async function expandRows(page: Page, prefixes: readonly string[]): Promise<void
     await rows.nth(index).click();
     await delay(300);
   }
-}
-
-async function legendSeries(frame: FrameLocator, chartId: string): Promise<string[]> {
-  const labels = await frame.locator(`[data-testid="${chartId}"] .u-legend .u-series th`).allTextContents();
-  return labels.slice(1).map((label) => label.trim());
 }
 
 async function tableRows(frame: FrameLocator, testId: string): Promise<string[][]> {
