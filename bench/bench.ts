@@ -110,7 +110,7 @@ async function compareInFolder(options: CompareOptions, dataFolder: string): Pro
   const cpuExamples = Math.min(options.cpuExamples, data.train.count);
   const engineRuns: MeasureOptions[] = [
     { data: dataFolder, backend: 'tensorflow', epochs: options.epochs, label: 'Distill Lab, tfjs tensorflow' },
-    // The engine's default is one wasm thread per core, so the single-threaded row asks for 1.
+    // The engine's default is one wasm thread per core, so the single-threaded row requests 1.
     { data: dataFolder, backend: 'wasm', threads: 1, epochs: options.epochs, label: 'Distill Lab, tfjs wasm, 1 thread' },
     ...(cores > 1
       ? [{ data: dataFolder, backend: 'wasm' as const, threads: cores, epochs: options.epochs, label: `Distill Lab, tfjs wasm, ${cores} threads` }]

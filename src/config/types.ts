@@ -97,7 +97,7 @@ export interface TrainedModelConfig {
   augment: AugmentConfig;
 }
 
-/** How an ensemble teacher turns its members' outputs into one distribution. */
+/** The rule by which an ensemble teacher combines its members' outputs into one distribution. */
 export type EnsembleCombine =
   /** Mean of the members' softened distributions at T. */
   | 'arithmetic'
@@ -180,7 +180,7 @@ export interface DistillConfig {
   baseline: boolean;
   transfer: TransferConfig;
   evaluation: EvaluationConfig;
-  /** Present when the config asks for a sweep. */
+  /** The sweep's grid and concurrency; absent for a single run. */
   sweep?: SweepConfig;
 }
 

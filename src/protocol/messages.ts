@@ -107,7 +107,7 @@ export interface SweepChild {
   status: RunStatus;
   /** The distilled student's test errors, once evaluated. */
   errors?: number;
-  /** Why the child failed, when it did. */
+  /** The child's error message, when it failed. */
   error?: string;
 }
 

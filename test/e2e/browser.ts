@@ -25,7 +25,7 @@ export const chromiumPath = '/usr/bin/chromium';
  * Chromium switches for a headless run with no network of its own. --host-resolver-rules makes
  * every host name except localhost fail to resolve; launchBrowser() adds --proxy-server, which
  * sends every non-loopback connection to the network guard. Both also catch Chromium's own
- * background requests, which Playwright's routing never sees.
+ * background requests, which Playwright's routing never intercepts.
  */
 export const chromiumArgs = [
   '--no-sandbox',
@@ -39,7 +39,7 @@ export const chromiumArgs = [
   '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1',
   // Chromium's own services still call Google (the component updater, account and autofill
   // servers) with the switches above. These point them at port 9 of this machine, where nothing
-  // listens, so that the guard sees only traffic that VS Code or the extension caused.
+  // listens, so that the guard records only traffic that VS Code or the extension caused.
   '--component-updater=url-source=http://127.0.0.1:9/update',
   '--gaia-url=http://127.0.0.1:9',
   '--google-apis-url=http://127.0.0.1:9',

@@ -25,7 +25,7 @@ export function openJournal(source: string): string[] {
   return journal.entries;
 }
 
-/** Every attempt that a guard or the browser's routing refused in this process, "source: entry". */
+/** Returns every attempt that a guard or the browser's routing refused in this process, as "source: entry". */
 export function recordedAttempts(): string[] {
   return journals.flatMap((journal) => journal.entries.map((entry) => `${journal.source}: ${entry}`));
 }

@@ -1,5 +1,5 @@
 // End-to-end check of sweeps and ensemble teachers in code-server (a real VS Code 1.100) and
-// headless Chromium. The workspace holds two small configs:
+// headless Chromium. The workspace contains two small configs:
 //   - e2e-sweep: a 5 × 2 sweep of temperature and soft weight. "Distill: Start Run" from the
 //     palette starts it; the Experiments tree must show one sweep node with ten children whose
 //     errors equal sweep.json, and the results panel of a child must have a Sweep tab whose chart
@@ -161,8 +161,8 @@ async function openResults(page: Page, name: string): Promise<FrameLocator> {
 }
 
 /**
- * Starts a config from the palette; the workspace has two, so the command asks which. A quick
- * pick opened while a webview has focus was once hidden again at once, so a second try follows.
+ * Starts a config from the palette. The workspace has two, so the command opens a quick pick of
+ * them. That quick pick was once hidden at once while a webview had focus, so a second try follows.
  */
 async function startConfig(page: Page, fileName: string): Promise<void> {
   for (let attempt = 1; ; attempt++) {

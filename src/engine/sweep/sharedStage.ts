@@ -33,7 +33,7 @@ export interface TransferLogits {
   combine?: EnsembleCombine;
 }
 
-/** What a child takes from the shared stage. */
+/** The shared stage's outputs that a child reuses. */
 export interface SharedStage {
   teacher: ModelEvaluation;
   baseline?: ModelEvaluation;

@@ -46,7 +46,7 @@ export interface ResultsState {
   /** Curves of each ensemble member, by member name in the order their first event arrived. */
   memberCurves: Map<string, RoleCurves>;
   evaluations: Partial<Record<ModelRole, ModelEvaluation>>;
-  /** How the ensemble teacher combines its members; undefined when the teacher is no ensemble. */
+  /** The ensemble teacher's combine rule; undefined when the teacher is not an ensemble. */
   ensembleCombine?: EnsembleCombine;
   /** Member names in config order, from the config; members not in it follow in arrival order. */
   memberNames: string[];
@@ -90,17 +90,21 @@ function configTemperature(config: unknown): number | undefined {
   return typeof temperature === 'number' && temperature > 0 ? temperature : undefined;
 }
 
-/** The ensemble's combine rule and member names when the config's teacher is an ensemble. */
+/** Reads the ensemble's combine rule and member names, when the config's teacher is an ensemble. */
 function configEnsemble(config: unknown): { combine: EnsembleCombine; names: string[] } | undefined {
   if (!isRecord(config) || !isRecord(config.teacher) || config.teacher.kind !== 'ensemble') {
     return undefined;
   }
   const { combine, members } = config.teacher;
-  const names = Array.isArray(members) ? members.map((member) => (isRecord(member) && typeof member.name === 'string' ? member.name : undefined)) : [];
-  return {
-    combine: combine === 'geometric' ? 'geometric' : 'arithmetic',
-    names: names.filter((name): name is string => name !== undefined),
-  };
+  const names: string[] = [];
+  if (Array.isArray(members)) {
+    for (const member of members) {
+      if (isRecord(member) && typeof member.name === 'string') {
+        names.push(member.name);
+      }
+    }
+  }
+  return { combine: combine === 'geometric' ? 'geometric' : 'arithmetic', names };
 }
 
 function applyConfigEnsemble(state: ResultsState, config: unknown): void {
