@@ -61,7 +61,7 @@ export function activate(context: vscode.ExtensionContext): DistillExtensionApi 
   // Disposing the sessions cancels this window's sweeps when the window closes or reloads.
   context.subscriptions.push({ dispose: () => sweepSessions.dispose() });
 
-  const runs = new RunsModel(manager, log);
+  const runs = new RunsModel(manager, log, sweepSessions);
   const sweeps = new SweepsModel(sweepSessions, log);
   const diagnostics = new ConfigDiagnostics();
   const reports = new ResultsDocuments(runs, l10n);

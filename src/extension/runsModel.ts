@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 
 import type { DistillConfig, ModelRole } from '../config/types';
+import type { Event } from './runs/events';
 import type { RunHandle, RunManager } from './runs/runManager';
 import { runsDirFor } from './runs/configDiscovery';
 import { listRuns, markStaleRunsInterrupted, type RunRecord } from './runs/runIndex';
@@ -56,9 +57,15 @@ export class RunsModel implements vscode.Disposable {
   private readonly liveTimer = new CoalescingTimer(() => this.changeEmitter.fire(), liveRefreshDelayMs);
   private readonly disposables: vscode.Disposable[] = [];
 
+  /**
+   * @param sweeps this window's sweeps. Their children are run by SweepRunner, not RunManager, so
+   *   without these events only the file watcher, which can lag by seconds, would report a child's
+   *   final summary.json.
+   */
   constructor(
     private readonly manager: RunManager,
     private readonly log: vscode.LogOutputChannel,
+    sweeps?: { onDidChange: Event<unknown>; onDidEnd: Event<unknown> },
   ) {
     const watcher = vscode.workspace.createFileSystemWatcher('**/.distill/runs/**');
     const scheduleReload = (): void => this.reloadTimer.schedule();
@@ -86,6 +93,10 @@ export class RunsModel implements vscode.Disposable {
         }
       }),
     );
+    if (sweeps !== undefined) {
+      // SweepRunner writes sweep.json after a child's worker has written its summary.json.
+      this.disposables.push(sweeps.onDidChange(scheduleReload), sweeps.onDidEnd(() => this.reload()));
+    }
     this.reload();
   }
 

@@ -424,7 +424,8 @@ async function mainRun(steps: Steps, context: Context): Promise<void> {
     );
     console.log(`     status bar: ${statusText}`);
 
-    const rows = await sideBarRowTexts(page);
+    let rows: string[] = [];
+    await waitForValue(async () => (rows = await sideBarRowTexts(page)), (found) => found.some((row) => /epoch \d+\/\d+/.test(row)), 'a tree row with the running epoch', 10_000, 500).catch(() => undefined);
     console.log(`     tree: ${rows.join(' | ')}`);
     check(rows.some((row) => /epoch \d+\/\d+/.test(row)), `no tree row shows the running epoch: ${rows.join(' | ')}`);
     logShot(await screenshot(page, 'extension-02-progress-teacher'), 'the progress notification with its Cancel button, the status bar item and the running run in the tree');

@@ -222,20 +222,28 @@ async function sweepSteps(steps: Steps, context: Context): Promise<void> {
 
     await expandRows(page, [sweepName, 'Sweep 5 × 2']);
     const completed = sweep;
-    const rows = await waitForValue(
-      () => sideBarRowTexts(page),
-      (found) => found.filter((row) => row.startsWith('T = ')).length === 10,
-      'ten "T = …" rows under the sweep node',
+    const expectedRows = completed.children.map((child) => ({
+      label: `T = ${child.temperature} · soft ${child.softWeight}`,
+      errors: `${child.errors} vs ${completed.baseline?.errors} errors`,
+    }));
+    const rowsMatch = (found: string[]): boolean =>
+      expectedRows.every(({ label, errors }) => found.some((row) => row.startsWith(label) && row.includes(errors)));
+    // The tree refreshes from file-watcher and sweep events a moment after sweep.json is final,
+    // so the rows are read until they all show their errors, and the last reading is checked.
+    let childRows: string[] = [];
+    await waitForValue(
+      async () => (childRows = (await sideBarRowTexts(page)).filter((row) => row.startsWith('T = '))),
+      rowsMatch,
+      'ten "T = …" rows under the sweep node, each with its errors',
       30_000,
       500,
-    );
-    const childRows = rows.filter((row) => row.startsWith('T = '));
+    ).catch(() => undefined);
     console.log(`     child rows: ${childRows.join(' | ')}`);
-    for (const child of completed.children) {
-      const label = `T = ${child.temperature} · soft ${child.softWeight}`;
+    check(childRows.length === 10, `${childRows.length} "T = …" rows under the sweep node, expected 10`);
+    for (const { label, errors } of expectedRows) {
       const row = childRows.find((text) => text.startsWith(label));
       check(row !== undefined, `no tree row "${label}"`);
-      check(row.includes(`${child.errors} vs ${completed.baseline?.errors} errors`), `row "${row}" does not show ${child.errors} vs ${completed.baseline?.errors} errors`);
+      check(row.includes(errors), `row "${row}" does not show ${errors}`);
     }
     await page.locator('.part.sidebar').hover();
     logScreenshot(await screenshot(page, 'sweep-2-tree-completed'), 'the completed sweep node expanded to its ten "T = … · soft …" children, each with distilled vs baseline errors');
@@ -298,7 +306,11 @@ async function ensembleSteps(steps: Steps, context: Context): Promise<void> {
     );
     const runRow = newest.find((row) => row.includes(`${summary?.models.distilled?.errors} vs ${summary?.models.baseline?.errors} errors`)) as string;
     await expandRows(page, [runRow.slice(0, 12)]);
-    const rows = await sideBarRowTexts(page);
+    const memberRowsShown = (found: string[]): boolean =>
+      members.every((member) => found.some((row) => row.includes(`Teacher ${member.member}`) && row.includes(`${member.errors} errors`)));
+    // The expanded run's rows render a moment after the click; the last reading is checked below.
+    let rows: string[] = [];
+    await waitForValue(async () => (rows = await sideBarRowTexts(page)), memberRowsShown, 'a row per ensemble member with its errors', 20_000, 500).catch(() => undefined);
     console.log(`     tree: ${rows.join(' | ')}`);
     for (const member of members) {
       check(rows.some((row) => row.includes(`Teacher ${member.member}`) && row.includes(`${member.errors} errors`)), `no tree row for member ${member.member} with ${member.errors} errors`);
