@@ -105,22 +105,34 @@ function escapeRegExp(text: string): string {
  * Types a full path into VS Code's simple file dialog (the quick input that code-server shows
  * for Open File and Install from VSIX) and accepts it. The dialog fills in its start folder
  * asynchronously and would overwrite text typed earlier, so this waits for the folder listing
- * first and types again when the value was replaced.
+ * first and types again when the value was replaced. On a loaded machine the dialog can still be
+ * listing the typed path's folder when Enter arrives and ignore it, so Enter is pressed again
+ * while the dialog stays open with the path.
  */
-export async function acceptSimpleFileDialog(page: Page, filePath: string, timeoutMs = 15_000): Promise<void> {
+export async function acceptSimpleFileDialog(page: Page, filePath: string, timeoutMs = 30_000): Promise<void> {
   const widget = page.locator('.quick-input-widget');
   const input = widget.locator('.quick-input-box input');
   await widget.locator('.quick-input-list .monaco-list-row').first().waitFor({ state: 'visible', timeout: timeoutMs });
 
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    await input.fill(filePath);
+    if (!(await widget.isVisible())) {
+      return;
+    }
+    if ((await input.inputValue()) !== filePath) {
+      await input.fill(filePath);
+    }
     await delay(500);
     if ((await input.inputValue()) === filePath) {
       await page.keyboard.press('Enter');
-      await widget.waitFor({ state: 'hidden', timeout: Math.max(1_000, deadline - Date.now()) });
-      return;
+      const hidden = await widget
+        .waitFor({ state: 'hidden', timeout: Math.max(1_000, Math.min(5_000, deadline - Date.now())) })
+        .then(() => true)
+        .catch(() => false);
+      if (hidden) {
+        return;
+      }
     }
   }
-  throw new Error(`the file dialog did not keep the path ${filePath} for 500 ms within ${timeoutMs} ms`);
+  throw new Error(`the file dialog did not keep and accept the path ${filePath} within ${timeoutMs} ms`);
 }

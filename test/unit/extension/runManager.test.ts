@@ -78,6 +78,21 @@ function endOf(manager: RunManager, handle: RunHandle): Promise<RunOutcome> {
   });
 }
 
+/** Resolves once the worker of `handle` has sent run/started, that is, once its run folder exists. */
+function startOf(manager: RunManager, handle: RunHandle): Promise<void> {
+  if (handle.runId !== undefined) {
+    return Promise.resolve();
+  }
+  return new Promise((resolve) => {
+    const subscription = manager.onDidReceiveEvent(({ handle: from, event }) => {
+      if (from === handle && event.type === 'run/started') {
+        subscription.dispose();
+        resolve();
+      }
+    });
+  });
+}
+
 function runFolders(runsDir: string): string[] {
   return existsSync(runsDir) ? readdirSync(runsDir) : [];
 }
@@ -180,6 +195,9 @@ test('RunManager cancels a queued run', testTimeout, async () => {
     assert.deepEqual(manager.handles(), [running]);
     assert.equal(manager.cancel(queued.key), false);
     assert.equal(manager.cancel('no-such-key'), false);
+    // On a loaded machine the running worker may not have written its folder yet; disposing
+    // the manager kills it after the 200 ms grace, so the folder count is checked only once it has.
+    await startOf(manager, running);
   } finally {
     manager.dispose();
     await manager.whenIdle();
