@@ -90,7 +90,7 @@ export interface RunRequest {
 export interface WorkerThreads {
   /** The `threads` of the worker's start request; undefined keeps the config's own. */
   threads: number | undefined;
-  /** Why the host chose the count, for the run's log; undefined when the config or the setting fixes it. */
+  /** The reason for a count that the host chose, for the run's log; undefined when the config or the setting fixes it. */
   reason?: string;
 }
 

@@ -56,9 +56,9 @@ export function listSweeps(sweepsDir: string): SweepSummary[] {
 }
 
 /**
- * Returns true when the sweep has not ended and its orchestrator may still run it: this window
- * runs it (`isTracked`), it was started on another host, where its process cannot be checked, or
- * the process recorded in sweep.json is alive on this host.
+ * Returns true when the sweep has not ended and its orchestrator may still run it. That is the
+ * case when this window runs it (`isTracked`), when it was started on another host, where its
+ * process cannot be checked, or when the process recorded in sweep.json is alive on this host.
  * NOTE: a dead orchestrator's pid reused by an unrelated process counts as alive.
  */
 export function isSweepLive(
@@ -80,8 +80,8 @@ export function isSweepLive(
 
 /**
  * Returns the child as it reads once its sweep is interrupted. A child that was running takes
- * the status of its run folder when that run has ended, and `interrupted` otherwise; the run
- * folder itself is marked by markStaleRunsInterrupted. A child that never started is `cancelled`
+ * the status of its run folder when that run has ended, and `interrupted` otherwise. The run
+ * folder itself is left to markStaleRunsInterrupted. A child that never started is `cancelled`
  * with the notRunError, as when a sweep is cancelled before it starts a child.
  */
 function interruptedChild(child: SweepChild, runsDir: string): SweepChild {

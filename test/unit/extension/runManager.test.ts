@@ -449,7 +449,7 @@ test('RunManager sends and logs the threads share', testTimeout, async () => {
   assert.equal(threadsLine?.message.startsWith(`[${runId}] Wasm threads: 2, the 5 cores`), true, threadsLine?.message ?? 'no threads line');
 });
 
-test('RunManager leaves cpu runs threads', testTimeout, async () => {
+test('cpu run keeps requested threads', testTimeout, async () => {
   const { start, logLines } = await startRecordingRequest('cpu');
 
   assert.equal(start?.type === 'run/start' ? start.threads : 'no run/start', undefined);

@@ -67,8 +67,8 @@ async function deadPid(): Promise<number> {
 }
 
 /**
- * A sweep of four children stopped mid-way: one completed, one running whose run folder has ended
- * (see writeStoppedSweeps), one running whose run folder is missing, one never started.
+ * Returns a sweep of four children stopped mid-way: one completed, one running whose run folder
+ * has ended (see writeStoppedSweeps), one running whose run folder is missing, one never started.
  */
 function stoppedSweep(sweepId: string, orchestrator: Pick<SweepSummary, 'pid' | 'hostname'>): SweepSummary {
   return sweepSummary({
