@@ -10,7 +10,10 @@ export interface DistillSettings {
   maxConcurrentRuns: number;
   defaultBackend: DefaultBackendSetting;
   cancelGraceSeconds: number;
-  /** Threads of the wasm backend; 0 keeps the config file's `threads`. */
+  /**
+   * Threads of the wasm backend; 0 keeps the config file's `threads`. When both are 0, RunManager
+   * gives each run its share of the cores (see chooseWorkerThreads).
+   */
   threads: number;
 }
 

@@ -96,6 +96,12 @@ export interface SweepSummary {
   baseline?: ModelEvaluation;
   children: SweepChild[];
   error?: string;
+  /**
+   * Process id and host name of the sweep's orchestrator (the `distill` CLI process or the VS Code
+   * extension host), to tell a live sweep from an interrupted one. Absent in sweeps from older versions.
+   */
+  pid?: number;
+  hostname?: string;
 }
 
 export interface SweepChild {

@@ -147,6 +147,8 @@ export class SweepRunner {
       softWeights: [...config.sweep.softWeight],
       concurrency,
       children: points.map((point) => ({ ...point, status: 'queued' })),
+      pid: process.pid,
+      hostname: os.hostname(),
     };
     this.write();
   }

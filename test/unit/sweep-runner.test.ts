@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { fork } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 
@@ -49,6 +49,15 @@ test('sweep records every child', async () => {
   );
   assert.deepEqual(readSweepSummary(sweep.sweepDir), summary);
   assert.match(sweep.sweepDir, /\.distill[/\\]sweeps[/\\]\d{8}-\d{6}-fake$/);
+});
+
+test('sweep.json names its orchestrator', () => {
+  const sweep = runner({ temperature: [1], softWeight: [0.5] });
+
+  const written = readSweepSummary(sweep.sweepDir);
+
+  assert.equal(written?.pid, process.pid);
+  assert.equal(written?.hostname, hostname());
 });
 
 test('failed child leaves others running', async () => {

@@ -1,10 +1,16 @@
 // Starts runs in worker processes (dist/worker.js, forked with an IPC channel), keeps the runs
 // beyond `maxConcurrent` in a queue, and cancels them. When a worker exits without reporting the
 // end of its run, the run folder is marked failed or cancelled so that it is not left running.
+// Workers that run at once share the cores: each gets its share of wasm threads unless the
+// config or the distill.threads setting fixes the count.
 
 import { fork as forkProcess, type ChildProcess, type ForkOptions } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import * as os from 'node:os';
 import type { Readable } from 'node:stream';
+
+import { parseConfig } from '../../config/parse';
+import { threadsPerWorker } from '../../config/sweep';
 
 import {
   isWorkerEvent,
@@ -30,6 +36,8 @@ export interface RunManagerOptions {
   maxConcurrent: number;
   /** Milliseconds between a run/cancel request and killing a worker that has not exited; 5000 by default. */
   cancelGraceMs?: number;
+  /** Cores that the workers' wasm threads share; os.availableParallelism() by default. */
+  availableCores?: number;
   /** Receives every log line; each names the run id, or the config path before the id is known. */
   log: (level: 'info' | 'warn' | 'error', message: string) => void;
   /** Replaces `child_process.fork`, for tests. */
@@ -74,8 +82,16 @@ export interface RunRequest {
   runsDir: string;
   /** Overrides the config's `backend`. */
   backend?: string;
-  /** Overrides the config's `threads`. */
+  /** Overrides the config's `threads` when positive. */
   threads?: number;
+}
+
+/** The wasm threads of a run's worker. */
+export interface WorkerThreads {
+  /** The `threads` of the worker's start request; undefined keeps the config's own. */
+  threads: number | undefined;
+  /** The reason for a count that the host chose, for the run's log; undefined when the config or the setting fixes it. */
+  reason?: string;
 }
 
 export interface ReceivedEvent {
@@ -92,6 +108,28 @@ const maxOutputLineLength = 2000;
  * run is ended anyway, in case a leftover process keeps the streams open.
  */
 const closeAfterExitMs = 2000;
+
+/**
+ * Chooses the wasm threads of a run's worker. A positive `requested` count (the distill.threads
+ * setting) or `configThreads` (the config's `threads`) fixes the count. Otherwise each of the
+ * `maxConcurrent` workers that may run at once gets max(1, floor(cores / maxConcurrent)) threads,
+ * so that together they do not take more threads than there are cores.
+ */
+export function chooseWorkerThreads(requested: number | undefined, configThreads: number, cores: number, maxConcurrent: number): WorkerThreads {
+  if (requested !== undefined && requested > 0) {
+    return { threads: requested };
+  }
+  if (configThreads > 0) {
+    return { threads: undefined };
+  }
+  const threads = threadsPerWorker(cores, maxConcurrent);
+  return {
+    threads,
+    reason:
+      `Wasm threads: ${threads}, the ${cores} cores divided by distill.maxConcurrentRuns (${maxConcurrent}), rounded down and at least 1. ` +
+      'Set "threads" in the config or the distill.threads setting to choose the count.',
+  };
+}
 
 interface QueuedRun {
   handle: RunHandle;
@@ -110,6 +148,8 @@ interface ActiveRun {
   endTimer?: NodeJS.Timeout;
   killedAfterCancel: boolean;
   ended: boolean;
+  /** Logged once the run id is known. */
+  threadsReason?: string;
 }
 
 function checkMaxConcurrent(value: number): number {
@@ -168,6 +208,7 @@ export class RunManager {
   private readonly cancelGraceMs: number;
   private readonly fork: ForkFunction;
   private readonly writeLog: RunManagerOptions['log'];
+  private readonly availableCores: number;
   private maxConcurrent: number;
 
   private readonly queue: QueuedRun[] = [];
@@ -194,6 +235,7 @@ export class RunManager {
     this.cancelGraceMs = options.cancelGraceMs ?? defaultCancelGraceMs;
     this.fork = options.fork ?? forkProcess;
     this.writeLog = options.log;
+    this.availableCores = options.availableCores ?? os.availableParallelism();
 
     // A listener that throws must not leave a run half-ended, so its error is logged instead.
     const logListenerError = (error: unknown): void => {
@@ -375,7 +417,23 @@ export class RunManager {
     });
 
     this.logRun(handle, 'info', `Started worker pid ${child.pid ?? 'unknown'}.`);
-    this.send(run, { type: 'run/start', configText: request.configText, configPath: request.configPath, runsDir: request.runsDir, backend: request.backend, threads: request.threads });
+    const { threads, reason } = this.chooseThreads(request);
+    run.threadsReason = reason;
+    this.send(run, { type: 'run/start', configText: request.configText, configPath: request.configPath, runsDir: request.runsDir, backend: request.backend, threads });
+  }
+
+  /**
+   * Chooses the worker's wasm threads with chooseWorkerThreads. A run on the tensorflow or cpu
+   * backend keeps the request's count, which it does not use. An invalid config counts as one
+   * without `threads`; the worker rejects it.
+   */
+  private chooseThreads(request: RunRequest): WorkerThreads {
+    const config = parseConfig(request.configText, request.configPath).config;
+    const backend = request.backend ?? config?.backend;
+    if (backend === 'tensorflow' || backend === 'cpu') {
+      return { threads: request.threads };
+    }
+    return chooseWorkerThreads(request.threads, config?.threads ?? 0, this.availableCores, this.maxConcurrent);
   }
 
   private send(run: ActiveRun, request: HostRequest): void {
@@ -416,6 +474,9 @@ export class RunManager {
         handle.runId = message.runId;
         handle.runDir = message.runDir;
         changed = true;
+        if (run.threadsReason !== undefined) {
+          this.logRun(handle, 'info', run.threadsReason);
+        }
         break;
       case 'run/phase':
         handle.phase = message;

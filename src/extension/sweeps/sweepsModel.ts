@@ -1,5 +1,6 @@
 // The sweeps of every workspace folder, read from `<folder>/.distill/sweeps/*/sweep.json`, with
-// whether this window runs them. Refreshes come from a file watcher and from SweepSessions.
+// whether this window runs them. Refreshes come from a file watcher and from SweepSessions. Each
+// refresh marks interrupted the sweeps whose orchestrator is gone (see markStaleSweepsInterrupted).
 
 import * as vscode from 'vscode';
 
@@ -7,7 +8,7 @@ import type { SweepSummary } from '../../protocol/messages';
 import { sweepsDirFor } from '../../sweep/sweepStore';
 import { runsDirFor } from '../runs/configDiscovery';
 import { CoalescingTimer } from '../throttle';
-import { listSweeps } from './sweepIndex';
+import { markStaleSweepsInterrupted } from './sweepIndex';
 import type { SweepSessions } from './sweepSessions';
 
 /** Milliseconds between reloads while sweep.json files keep changing. */
@@ -44,11 +45,16 @@ export class SweepsModel implements vscode.Disposable {
       if (folder.uri.scheme !== 'file') {
         continue;
       }
-      const sweepsDir = sweepsDirFor(runsDirFor(folder.uri.fsPath));
+      const runsDir = runsDirFor(folder.uri.fsPath);
+      const sweepsDir = sweepsDirFor(runsDir);
       try {
-        summaries.push(...listSweeps(sweepsDir));
+        const { sweeps, marked } = markStaleSweepsInterrupted(sweepsDir, runsDir, (sweepId) => this.sessions.isLive(sweepId));
+        for (const summary of marked) {
+          this.log.warn(`[${summary.sweepId}] ${summary.error ?? 'Marked interrupted.'}`);
+        }
+        summaries.push(...sweeps);
       } catch (error) {
-        this.log.error(`[${sweepsDir}] Could not read the sweep folders: ${error instanceof Error ? error.message : String(error)}`);
+        this.log.error(`[${sweepsDir}] Could not read the sweep folders or mark stale sweeps interrupted: ${error instanceof Error ? error.message : String(error)}`);
       }
     }
     // A live sweep's latest summary is in memory before the file watcher reports its write.

@@ -17,9 +17,19 @@ export function sweepLabel(summary: SweepSummary | undefined, l10n: Localizer): 
   return l10n.t('Sweep {0} × {1}, {2}', summary.temperatures.length, summary.softWeights.length, formatDateTime(summary.startedAt, l10n));
 }
 
+/** Counts the children of an ended sweep that never started: cancelled or still queued, with no run folder. */
+function countNotRun(summary: SweepSummary): number {
+  if (summary.status === 'queued' || summary.status === 'running') {
+    return 0;
+  }
+  return summary.children.filter((child) => child.runId === undefined && (child.status === 'queued' || child.status === 'cancelled')).length;
+}
+
 /**
- * Returns the sweep's progress or result: "shared stage", "3 of 10 done", "best 74 errors
- * (T = 5 · soft 0.9) · baseline 146", or its final status when it did not complete.
+ * Returns the sweep's progress or result: "training the teacher and baseline", "3 of 10 done",
+ * "best 74 errors (T = 5 · soft 0.9) · baseline 146", or, when it did not complete, its status
+ * first: "interrupted, 3 of 10 done, 5 not run · best …". `live` is true when this window runs it.
+ * A sweep that another process runs, such as `distill run` in a terminal, reads "running, 3 of 10 done".
  */
 export function sweepDescription(summary: SweepSummary | undefined, live: boolean, l10n: Localizer): string {
   if (summary === undefined) {
@@ -42,8 +52,13 @@ export function sweepDescription(summary: SweepSummary | undefined, live: boolea
     parts.push(l10n.t('baseline {0}', formatCount(summary.baseline.errors, l10n)));
   }
   if (summary.status !== 'completed') {
-    // NOTE: "running" here may be a CLI sweep in progress, or one whose window or terminal closed.
-    parts.unshift(l10n.t('{0}, {1} of {2} done', statusLabel(summary.status, l10n), done, summary.children.length));
+    const notRun = countNotRun(summary);
+    const status = statusLabel(summary.status, l10n);
+    parts.unshift(
+      notRun > 0
+        ? l10n.t('{0}, {1} of {2} done, {3} not run', status, done, summary.children.length, notRun)
+        : l10n.t('{0}, {1} of {2} done', status, done, summary.children.length),
+    );
   }
   return parts.join(' · ');
 }

@@ -11,8 +11,8 @@ import { test } from 'node:test';
 
 import { readEvents, readSummary } from '../../../src/engine/runStore';
 import { isProcessAlive } from '../../../src/extension/runs/runIndex';
-import { RunManager, type ForkFunction, type RunHandle, type RunManagerOptions, type RunOutcome } from '../../../src/extension/runs/runManager';
-import type { WorkerEvent } from '../../../src/protocol/messages';
+import { chooseWorkerThreads, RunManager, type ForkFunction, type RunHandle, type RunManagerOptions, type RunOutcome } from '../../../src/extension/runs/runManager';
+import type { HostRequest, WorkerEvent } from '../../../src/protocol/messages';
 
 const workerPath = path.resolve(__dirname, '..', '..', '..', 'dist', 'worker.js');
 const fakeWorkerPath = path.resolve(__dirname, '..', '..', 'fixtures', 'workers', 'fake-worker.js');
@@ -403,4 +403,73 @@ test('RunManager setMaxConcurrent and dispose', testTimeout, async () => {
 
 test('RunManager rejects maxConcurrent 0', () => {
   assert.throws(() => new RunManager({ workerPath, maxConcurrent: 0, log: () => undefined }), RangeError);
+});
+
+test('chooseWorkerThreads shares the cores', () => {
+  const cases: { requested?: number; configThreads: number; cores: number; maxConcurrent: number; threads: number | undefined; chosen: boolean }[] = [
+    { configThreads: 0, cores: 2, maxConcurrent: 1, threads: 2, chosen: true },
+    { configThreads: 0, cores: 2, maxConcurrent: 2, threads: 1, chosen: true },
+    { configThreads: 0, cores: 8, maxConcurrent: 3, threads: 2, chosen: true },
+    { configThreads: 0, cores: 2, maxConcurrent: 4, threads: 1, chosen: true },
+    { requested: 0, configThreads: 0, cores: 4, maxConcurrent: 2, threads: 2, chosen: true },
+    { requested: 3, configThreads: 0, cores: 2, maxConcurrent: 2, threads: 3, chosen: false },
+    { requested: 3, configThreads: 5, cores: 2, maxConcurrent: 2, threads: 3, chosen: false },
+    { configThreads: 4, cores: 2, maxConcurrent: 2, threads: undefined, chosen: false },
+  ];
+  for (const { requested, configThreads, cores, maxConcurrent, threads, chosen } of cases) {
+    const label = `requested ${requested}, config ${configThreads}, ${cores} cores, ${maxConcurrent} at once`;
+
+    const choice = chooseWorkerThreads(requested, configThreads, cores, maxConcurrent);
+
+    assert.equal(choice.threads, threads, label);
+    assert.equal(choice.reason !== undefined, chosen, `${label}: reason logged`);
+  }
+  assert.match(chooseWorkerThreads(undefined, 0, 5, 2).reason ?? '', /^Wasm threads: 2, the 5 cores divided by distill\.maxConcurrentRuns \(2\)/);
+});
+
+/**
+ * Starts the fake worker, which ignores cancel, with `backend`, cancels it once it has started and
+ * returns the run/start request it was sent and the manager's log.
+ */
+async function startRecordingRequest(backend: string | undefined): Promise<{ start: HostRequest | undefined; runId: string | undefined; logLines: LogLine[] }> {
+  const requests: HostRequest[] = [];
+  const recordingFork: ForkFunction = (modulePath, args, options) => {
+    const child = forkFakeWorker(modulePath, args, options);
+    const send = child.send.bind(child);
+    child.send = ((message: HostRequest, ...rest: unknown[]) => {
+      requests.push(message);
+      return (send as (...parameters: unknown[]) => boolean)(message, ...rest);
+    }) as typeof child.send;
+    return child;
+  };
+  const { manager, logLines } = makeManager({ fork: recordingFork, cancelGraceMs: 300, maxConcurrent: 2, availableCores: 5 });
+  const workspace = makeWorkspace({ fakeWorker: 'ignore-cancel' });
+  try {
+    const handle = manager.start({ ...workspace, backend });
+    manager.onDidReceiveEvent(({ event }) => {
+      if (event.type === 'run/started') {
+        manager.cancel(handle.key);
+      }
+    });
+    await endOf(manager, handle);
+    return { start: requests.find((request) => request.type === 'run/start'), runId: handle.runId, logLines };
+  } finally {
+    manager.dispose();
+  }
+}
+
+test('RunManager sends and logs the threads share', testTimeout, async () => {
+  const { start, runId, logLines } = await startRecordingRequest(undefined);
+
+  assert.equal(start?.type === 'run/start' ? start.threads : 'no run/start', 2);
+  assert.ok(runId !== undefined);
+  const threadsLine = logLines.find((line) => line.message.includes('Wasm threads:'));
+  assert.equal(threadsLine?.message.startsWith(`[${runId}] Wasm threads: 2, the 5 cores`), true, threadsLine?.message ?? 'no threads line');
+});
+
+test('cpu run keeps requested threads', testTimeout, async () => {
+  const { start, logLines } = await startRecordingRequest('cpu');
+
+  assert.equal(start?.type === 'run/start' ? start.threads : 'no run/start', undefined);
+  assert.equal(logLines.some((line) => line.message.includes('Wasm threads:')), false);
 });

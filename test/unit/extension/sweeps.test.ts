@@ -2,17 +2,19 @@
 // the tree labels, and SweepSessions with the fake sweep worker.
 
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 
 import { createSourceLocalizer } from '../../../src/extension/format';
-import { groupSweepRuns, listSweeps } from '../../../src/extension/sweeps/sweepIndex';
+import { groupSweepRuns, isSweepLive, listSweeps, markStaleSweepsInterrupted, notRunError } from '../../../src/extension/sweeps/sweepIndex';
 import { SweepSessions } from '../../../src/extension/sweeps/sweepSessions';
 import { sweepChildLabel, sweepDescription, sweepLabel } from '../../../src/extension/views/sweepLabels';
-import type { SweepSummary } from '../../../src/protocol/messages';
-import { writeSweepSummary } from '../../../src/sweep/sweepStore';
+import type { RunSummary, SweepSummary } from '../../../src/protocol/messages';
+import { readSweepSummary, writeSweepSummary } from '../../../src/sweep/sweepStore';
 
 const l10n = createSourceLocalizer('en');
 const fakeWorker = path.resolve(__dirname, '..', '..', 'fixtures', 'workers', 'fake-sweep-worker.js');
@@ -54,6 +56,112 @@ test('listSweeps reads newest first', () => {
     ['newer', 'older'],
   );
   assert.deepEqual(listSweeps(path.join(sweepsDir, 'absent')), []);
+});
+
+/** Returns the id of a process that has exited, so that no process has it for now. */
+async function deadPid(): Promise<number> {
+  const child = spawn(process.execPath, ['-e', '']);
+  await once(child, 'exit');
+  assert.ok(child.pid !== undefined);
+  return child.pid;
+}
+
+/**
+ * Returns a sweep of four children stopped mid-way: one completed, one running whose run folder
+ * has ended (see writeStoppedSweeps), one running whose run folder is missing, one never started.
+ */
+function stoppedSweep(sweepId: string, orchestrator: Pick<SweepSummary, 'pid' | 'hostname'>): SweepSummary {
+  return sweepSummary({
+    sweepId,
+    status: 'running',
+    temperatures: [1, 2, 3, 4],
+    children: [
+      { index: 0, temperature: 1, softWeight: 0.9, hardWeight: 0.1, status: 'completed', runId: `${sweepId}-0`, errors: 80 },
+      { index: 1, temperature: 2, softWeight: 0.9, hardWeight: 0.1, status: 'running', runId: `${sweepId}-1` },
+      { index: 2, temperature: 3, softWeight: 0.9, hardWeight: 0.1, status: 'running', runId: `${sweepId}-2` },
+      { index: 3, temperature: 4, softWeight: 0.9, hardWeight: 0.1, status: 'queued' },
+    ],
+    ...orchestrator,
+  });
+}
+
+/** Writes `<workspace>/.distill/{sweeps,runs}` with one stopped sweep per entry; child 1's run folder ended cancelled. */
+function writeStoppedSweeps(sweeps: SweepSummary[]): { sweepsDir: string; runsDir: string } {
+  const distillDir = path.join(mkdtempSync(path.join(tmpdir(), 'distill-stale-sweeps-')), '.distill');
+  const sweepsDir = path.join(distillDir, 'sweeps');
+  const runsDir = path.join(distillDir, 'runs');
+  for (const sweep of sweeps) {
+    mkdirSync(path.join(sweepsDir, sweep.sweepId), { recursive: true });
+    writeSweepSummary(path.join(sweepsDir, sweep.sweepId), sweep);
+    const runId = `${sweep.sweepId}-1`;
+    const run: RunSummary = {
+      runId,
+      name: 'quick',
+      configPath: '/w/distill.json',
+      status: 'cancelled',
+      startedAt: '2026-12-04T12:01:00.000Z',
+      temperature: 2,
+      models: {},
+      error: 'Cancelled by its worker.',
+    };
+    mkdirSync(path.join(runsDir, runId), { recursive: true });
+    writeFileSync(path.join(runsDir, runId, 'summary.json'), JSON.stringify(run));
+  }
+  return { sweepsDir, runsDir };
+}
+
+test('stale sweep with dead pid', async () => {
+  const pid = await deadPid();
+  const { sweepsDir, runsDir } = writeStoppedSweeps([stoppedSweep('dead', { pid, hostname: hostname() })]);
+
+  const { sweeps, marked } = markStaleSweepsInterrupted(sweepsDir, runsDir, () => false);
+
+  assert.deepEqual(marked.map((sweep) => sweep.sweepId), ['dead']);
+  const onDisk = readSweepSummary(path.join(sweepsDir, 'dead'));
+  assert.deepEqual(onDisk, sweeps[0]);
+  assert.equal(onDisk?.status, 'interrupted');
+  assert.ok(onDisk?.finishedAt !== undefined, 'finishedAt set');
+  assert.match(onDisk?.error ?? '', new RegExp(`pid ${pid}\\) is no longer running`));
+  assert.deepEqual(
+    onDisk?.children.map((child) => child.status),
+    ['completed', 'cancelled', 'interrupted', 'cancelled'],
+  );
+  assert.equal(onDisk?.children[0].errors, 80);
+  assert.equal(onDisk?.children[1].error, 'Cancelled by its worker.');
+  assert.equal(onDisk?.children[3].error, notRunError);
+  assert.equal(sweepDescription(onDisk, false, l10n), 'interrupted, 1 of 4 done, 1 not run · best 80 errors (T = 1 · soft 0.9) · baseline 146');
+});
+
+test('stale sweep without pid', () => {
+  const { sweepsDir, runsDir } = writeStoppedSweeps([stoppedSweep('old', {})]);
+
+  const { marked } = markStaleSweepsInterrupted(sweepsDir, runsDir, () => false);
+
+  assert.deepEqual(marked.map((sweep) => sweep.sweepId), ['old']);
+  assert.match(readSweepSummary(path.join(sweepsDir, 'old'))?.error ?? '', /records no process/);
+});
+
+test('live sweeps stay running', async () => {
+  const pid = await deadPid();
+  const thisHost = hostname();
+  const alive = stoppedSweep('alive', { pid: process.pid, hostname: thisHost });
+  const otherHost = stoppedSweep('other-host', { pid, hostname: `${thisHost}-elsewhere` });
+  const thisWindow = stoppedSweep('this-window', { pid, hostname: thisHost });
+  const { sweepsDir, runsDir } = writeStoppedSweeps([alive, otherHost, thisWindow]);
+  const tracked = (sweepId: string): boolean => sweepId === 'this-window';
+
+  const { sweeps, marked } = markStaleSweepsInterrupted(sweepsDir, runsDir, tracked);
+
+  assert.deepEqual(marked, []);
+  assert.deepEqual(sweeps.map((sweep) => sweep.status), ['running', 'running', 'running']);
+  for (const expected of [alive, otherHost, thisWindow]) {
+    assert.deepEqual(readSweepSummary(path.join(sweepsDir, expected.sweepId)), expected, `${expected.sweepId} unchanged on disk`);
+  }
+  assert.equal(isSweepLive(alive, () => false), true, 'live pid');
+  assert.equal(isSweepLive(otherHost, () => false), true, 'other host');
+  assert.equal(isSweepLive(thisWindow, tracked), true, 'this window');
+  assert.equal(isSweepLive(thisWindow, () => false), false, 'dead pid');
+  assert.equal(isSweepLive({ ...alive, status: 'completed' }, () => true), false, 'ended');
 });
 
 test('child runs group under sweep', () => {
