@@ -12,7 +12,7 @@ import { runExperiment } from '../engine/experiment';
 import { toRejection } from '../engine/inputErrors';
 import type { RunStartRequest, WorkerEvent } from '../protocol/messages';
 import { readConfigFile } from './configFile';
-import { formatEpochLine, renderSummaryTable } from './report';
+import { formatCount, formatEpochLine, renderSummaryTable } from './report';
 import { isSweepConfig, runSweepCommand } from './sweepCommand';
 
 export const exitCodes = { completed: 0, failed: 1, invalidInput: 2, cancelled: 130 } as const;
@@ -73,7 +73,7 @@ class ProgressView {
         this.print(formatEpochLine(event));
         break;
       case 'run/evaluation':
-        this.print(`${event.evaluation.role}${event.evaluation.member === undefined ? '' : ` ${event.evaluation.member}`}: ${event.evaluation.errors} test errors (${(event.evaluation.accuracy * 100).toFixed(2)} %)`);
+        this.print(`${event.evaluation.role}${event.evaluation.member === undefined ? '' : ` ${event.evaluation.member}`}: ${formatCount(event.evaluation.errors)} test errors (${(event.evaluation.accuracy * 100).toFixed(2)} %)`);
         break;
       case 'run/log':
         if (event.level !== 'info') {

@@ -153,6 +153,6 @@ export function formatEpochLine(event: RunEpochEvent): string {
   if (Number.isFinite(event.validationAccuracy)) {
     parts.push(`val acc ${(event.validationAccuracy * 100).toFixed(2)} %`);
   }
-  parts.push(`${event.seconds.toFixed(1)} s`, `${Math.round(event.examplesPerSecond)} ex/s`);
+  parts.push(`${event.seconds.toFixed(1)} s`, `${formatCount(Math.round(event.examplesPerSecond))} ex/s`);
   return parts.join(' | ');
 }

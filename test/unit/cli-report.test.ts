@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 
-import { describeDistillationEffect, renderBiasAdjustment, renderSummaryTable } from '../../src/cli/report';
+import { describeDistillationEffect, formatEpochLine, renderBiasAdjustment, renderSummaryTable } from '../../src/cli/report';
 import type { ModelEvaluation, RunSummary } from '../../src/protocol/messages';
 
 const fixture = path.resolve(__dirname, '..', 'fixtures', 'runs', 'mnist-quick', 'summary.json');
@@ -163,4 +163,22 @@ test('counts get thousands separators', () => {
     'Distillation at T = 4: 8,845 fewer test errors than the baseline.',
     'It recovered 76.6 % of the teacher–baseline gap of 11,545 test errors.',
   ]);
+});
+
+test('epoch line separates thousands', () => {
+  const line = formatEpochLine({
+    type: 'run/epoch',
+    runId: 'r',
+    role: 'teacher',
+    epoch: 3,
+    epochs: 10,
+    loss: 0.25,
+    validationAccuracy: 0.975,
+    validationLoss: 0.1,
+    learningRate: 0.001,
+    seconds: 4.2,
+    examplesPerSecond: 12345.6,
+  });
+
+  assert.equal(line, 'teacher   epoch   3/10 | loss 0.2500 | val acc 97.50 % | 4.2 s | 12,346 ex/s');
 });
