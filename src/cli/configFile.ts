@@ -103,7 +103,7 @@ export function describeConfigReadError(argument: string | undefined, configPath
   return `error: cannot read the config ${named}: ${problem}.\n${suggestConfigs(searchFolder, cwd)}`;
 }
 
-/** Names the config files found in `folder` and an example command, or says there are none and how to start. */
+/** Lists the config files found in `folder` with an example command, or states that there are none and how to start. */
 function suggestConfigs(folder: string, cwd: string): string {
   const found = findConfigFiles(folder);
   const shownFolder = displayPath(folder, cwd);

@@ -76,7 +76,7 @@ export function renderSummaryTable(summary: RunSummary, colors: boolean): string
     const trainingTime = role === 'teacher' && evaluation.trainingSeconds === 0 ? 'loaded' : formatSeconds(evaluation.trainingSeconds);
     table.push(tableRow(label, evaluation, trainingTime));
     if (role === 'distilled' && summary.biasAdjustment !== undefined) {
-      // The adjusted student is the distilled one with shifted output biases: it has no training
+      // The adjusted student is the distilled one with shifted output biases, so it has no training
       // time of its own, and the offset search is not timed.
       table.push(tableRow('Distilled, bias-adjusted', summary.biasAdjustment.evaluation, '—'));
     }

@@ -5,9 +5,9 @@ import { t } from '../l10n';
 import { formatCount } from './format';
 
 /**
- * Explains the share of the teacher–baseline gap that distillation recovered, with a sentence for
- * each case: no gap to recover, a distilled student better than or as good as the teacher, one
- * between the two, and one no better than the baseline.
+ * Explains the share of the teacher–baseline gap that distillation recovered. Each case gets its
+ * own sentence: no gap to recover, a distilled student better than the teacher or as good, one
+ * between the teacher and the baseline, and one no better than the baseline.
  */
 export function gapExplanation(teacherErrors: number, distilledErrors: number, baselineErrors: number): string {
   const gap = baselineErrors - teacherErrors;
