@@ -11,7 +11,8 @@ import { Command, InvalidArgumentError } from 'commander';
 import { runExperiment } from '../engine/experiment';
 import { toRejection } from '../engine/inputErrors';
 import type { RunStartRequest, WorkerEvent } from '../protocol/messages';
-import { formatEpochLine, renderSummaryTable } from './report';
+import { readConfigFile } from './configFile';
+import { formatCount, formatEpochLine, renderSummaryTable } from './report';
 import { isSweepConfig, runSweepCommand } from './sweepCommand';
 
 export const exitCodes = { completed: 0, failed: 1, invalidInput: 2, cancelled: 130 } as const;
@@ -20,7 +21,7 @@ interface RunOptions {
   backend?: string;
   threads?: number;
   runsDir?: string;
-  json: boolean;
+  json?: boolean;
   progress: boolean;
 }
 
@@ -72,7 +73,7 @@ class ProgressView {
         this.print(formatEpochLine(event));
         break;
       case 'run/evaluation':
-        this.print(`${event.evaluation.role}${event.evaluation.member === undefined ? '' : ` ${event.evaluation.member}`}: ${event.evaluation.errors} test errors (${(event.evaluation.accuracy * 100).toFixed(2)} %)`);
+        this.print(`${event.evaluation.role}${event.evaluation.member === undefined ? '' : ` ${event.evaluation.member}`}: ${formatCount(event.evaluation.errors)} test errors (${(event.evaluation.accuracy * 100).toFixed(2)} %)`);
         break;
       case 'run/log':
         if (event.level !== 'info') {
@@ -104,17 +105,12 @@ class ProgressView {
 }
 
 async function runCommand(configArgument: string | undefined, options: RunOptions): Promise<number> {
-  const configPath = path.resolve(configArgument ?? 'distill.json');
-  let configText: string;
-  try {
-    configText = readFileSync(configPath, 'utf8');
-  } catch (error) {
-    process.stderr.write(
-      `error: cannot read the config ${configPath}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}. ` +
-        'Pass the path of a distill.json, e.g. `distill run examples/mnist-quick/distill.json`.\n',
-    );
+  const configFile = readConfigFile(configArgument, process.cwd());
+  if (!configFile.ok) {
+    process.stderr.write(`${configFile.message}\n`);
     return exitCodes.invalidInput;
   }
+  const { configPath, configText } = configFile;
 
   const request: RunStartRequest = {
     type: 'run/start',
@@ -125,7 +121,7 @@ async function runCommand(configArgument: string | undefined, options: RunOption
     threads: options.threads,
   };
   if (isSweepConfig(configText, configPath)) {
-    return exitCodes[await runSweepCommand(request, options.json)];
+    return exitCodes[await runSweepCommand(request, options.json === true)];
   }
 
   let interrupts = 0;
@@ -220,20 +216,46 @@ export async function main(argv: string[]): Promise<number> {
   let exitCode: number = exitCodes.completed;
   const program = new Command()
     .name('distill')
-    .description('Knowledge-distillation experiments with TensorFlow.js: teacher, distilled student and baseline side by side.')
-    .version(readVersion())
+    .description('Knowledge-distillation experiments with TensorFlow.js: a teacher, a student distilled from it and a baseline student trained on labels alone, compared on the test split.')
+    .version(readVersion(), '-V, --version', 'print the version number')
+    .helpOption('-h, --help', 'print help for the command')
+    .helpCommand('help [command]', 'print help for a command')
+    .addHelpText('after', '\nSee `distill run --help` for the options. Each run writes its models, metrics and log\nto .distill/runs/<run id>/ in the current folder.')
     .exitOverride();
 
   program
     .command('run')
-    .description('Run the experiment described by a distill.json and print the comparison table, or the grid of test errors for a sweep.')
-    .argument('[config]', 'path of the config file', 'distill.json')
-    .option('-b, --backend <name>', 'TensorFlow.js backend: auto, tensorflow, wasm or cpu (overrides the config)', parseBackend)
-    .option('-t, --threads <count>', 'threads of the wasm backend, 0 for one per logical core (overrides the config; a sweep gives each child at most its share of the cores)', parseThreads)
-    .option('-r, --runs-dir <folder>', 'folder that receives the run folder', path.join('.distill', 'runs'))
-    .option('--json', 'print every event as one JSON object a line instead of progress bars', false)
-    .option('--no-progress', 'print epoch lines without progress bars')
-    .action(async (config: string, options: RunOptions) => {
+    .description(
+      'Train the teacher, the distilled student and the baseline student that a config describes, and print their test errors side by side. ' +
+        'A config with a `sweep` runs one child run per temperature and soft weight and prints the grid of test errors.',
+    )
+    .argument('[config]', 'config file, a distill.json or *.distill.json (default: distill.json in the current folder)')
+    .option('-b, --backend <name>', "TensorFlow.js backend: auto, tensorflow, wasm or cpu (overrides the config's backend)", parseBackend)
+    .option(
+      '-t, --threads <count>',
+      "threads of the wasm backend, 0 for one per logical core (overrides the config's threads; a sweep gives each child at most its share of the cores)",
+      parseThreads,
+    )
+    .option('-r, --runs-dir <folder>', 'folder for the run folders (default: .distill/runs in the current folder); a sweep writes its own folder to sweeps/ beside it')
+    .option('--json', 'print every event as one JSON object a line on stdout, instead of progress bars and the final table')
+    .option('--no-progress', 'print a line per epoch instead of progress bars (the default when stdout is not a terminal)')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Examples:',
+        '  distill run',
+        '  distill run examples/mnist-quick/distill.json --backend wasm',
+        '  distill run my.distill.json --json > events.jsonl',
+        '',
+        'Exit codes:',
+        `  ${exitCodes.completed}    completed`,
+        `  ${exitCodes.failed}    failed during training (the run folder has the error)`,
+        `  ${exitCodes.invalidInput}    invalid input: config, data file, teacher model, backend or option`,
+        `  ${exitCodes.cancelled}  cancelled with Ctrl-C or SIGTERM`,
+      ].join('\n'),
+    )
+    .action(async (config: string | undefined, options: RunOptions) => {
       exitCode = await runCommand(config, options);
     });
 

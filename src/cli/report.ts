@@ -34,12 +34,17 @@ export function gapRecovered(summary: RunSummary): number | undefined {
   return gap > 0 ? (baseline.errors - distilled.errors) / gap : undefined;
 }
 
+/** Formats a count with thousands separators, "669,706", as the run's log lines do. */
+export function formatCount(value: number): string {
+  return value.toLocaleString('en-US');
+}
+
 function tableRow(label: string, evaluation: ModelEvaluation, trainingTime: string): string[] {
   return [
     label,
     `${(evaluation.accuracy * 100).toFixed(2)} %`,
-    `${evaluation.errors} / ${evaluation.examples}`,
-    evaluation.parameters.toLocaleString('en-US'),
+    `${formatCount(evaluation.errors)} / ${formatCount(evaluation.examples)}`,
+    formatCount(evaluation.parameters),
     trainingTime,
   ];
 }
@@ -71,23 +76,53 @@ export function renderSummaryTable(summary: RunSummary, colors: boolean): string
     const trainingTime = role === 'teacher' && evaluation.trainingSeconds === 0 ? 'loaded' : formatSeconds(evaluation.trainingSeconds);
     table.push(tableRow(label, evaluation, trainingTime));
     if (role === 'distilled' && summary.biasAdjustment !== undefined) {
-      table.push(tableRow('Distilled, bias-adjusted', summary.biasAdjustment.evaluation, formatSeconds(evaluation.trainingSeconds)));
+      // The adjusted student is the distilled one with shifted output biases, so it has no training
+      // time of its own, and the offset search is not timed.
+      table.push(tableRow('Distilled, bias-adjusted', summary.biasAdjustment.evaluation, '—'));
     }
   }
 
-  const lines = [table.toString()];
-  lines.push(...renderBiasAdjustment(summary));
-  const { distilled, baseline } = summary.models;
-  if (distilled !== undefined && baseline !== undefined) {
-    const difference = baseline.errors - distilled.errors;
-    const verb = difference >= 0 ? 'fewer' : 'more';
-    lines.push(`Distillation at T = ${summary.temperature}: ${Math.abs(difference)} ${verb} test errors than the baseline.`);
-    const recovered = gapRecovered(summary);
-    if (recovered !== undefined) {
-      lines.push(`It recovered ${(recovered * 100).toFixed(0)} % of the teacher–baseline gap.`);
-    }
+  return [table.toString(), ...renderBiasAdjustment(summary), ...describeDistillationEffect(summary)].join('\n');
+}
+
+/**
+ * Describes in words how the distilled student compares with the baseline, and how much of the
+ * teacher–baseline gap it recovered. The gap line is left out when the teacher is not better than
+ * the baseline, because there is then no gap to recover.
+ */
+export function describeDistillationEffect(summary: RunSummary): string[] {
+  const { teacher, distilled, baseline } = summary.models;
+  if (distilled === undefined || baseline === undefined) {
+    return [];
   }
-  return lines.join('\n');
+
+  const lines: string[] = [];
+  const fewerThanBaseline = baseline.errors - distilled.errors;
+  const prefix = `Distillation at T = ${summary.temperature}:`;
+  if (fewerThanBaseline > 0) {
+    lines.push(`${prefix} ${formatCount(fewerThanBaseline)} fewer test errors than the baseline.`);
+  } else if (fewerThanBaseline < 0) {
+    lines.push(`${prefix} ${formatCount(-fewerThanBaseline)} more test errors than the baseline.`);
+  } else {
+    lines.push(`${prefix} as many test errors as the baseline (${formatCount(baseline.errors)}).`);
+  }
+
+  const recovered = gapRecovered(summary);
+  if (teacher === undefined || recovered === undefined) {
+    return lines;
+  }
+  const gap = `the teacher–baseline gap of ${formatCount(baseline.errors - teacher.errors)} test errors`;
+  const share = `${(recovered * 100).toFixed(1)} %`;
+  if (distilled.errors < teacher.errors) {
+    lines.push(`The distilled student made ${formatCount(teacher.errors - distilled.errors)} fewer test errors than the teacher, so it recovered all of ${gap} and more (${share}).`);
+  } else if (distilled.errors === teacher.errors) {
+    lines.push(`The distilled student made as many test errors as the teacher, so it recovered all of ${gap} (${share}).`);
+  } else if (fewerThanBaseline > 0) {
+    lines.push(`It recovered ${share} of ${gap}.`);
+  } else {
+    lines.push(`It recovered none of ${gap}.`);
+  }
+  return lines;
 }
 
 /** Lines on the bias adjustment: offsets, validation and test errors, and errors on each omitted class before and after. */
@@ -118,6 +153,6 @@ export function formatEpochLine(event: RunEpochEvent): string {
   if (Number.isFinite(event.validationAccuracy)) {
     parts.push(`val acc ${(event.validationAccuracy * 100).toFixed(2)} %`);
   }
-  parts.push(`${event.seconds.toFixed(1)} s`, `${Math.round(event.examplesPerSecond)} ex/s`);
+  parts.push(`${event.seconds.toFixed(1)} s`, `${formatCount(Math.round(event.examplesPerSecond))} ex/s`);
   return parts.join(' | ');
 }

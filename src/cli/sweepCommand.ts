@@ -8,7 +8,7 @@ import { parseConfig } from '../config/parse';
 import { toRejection } from '../engine/inputErrors';
 import type { RunStartRequest, SweepSummary, WorkerEvent } from '../protocol/messages';
 import { describeSweepChild, SweepRunner, type SweepEventSource } from '../sweep/sweepRunner';
-import { formatEpochLine } from './report';
+import { formatCount, formatEpochLine } from './report';
 import { renderSweepTable } from './sweepReport';
 
 export type SweepCommandResult = 'completed' | 'failed' | 'invalidInput' | 'cancelled';
@@ -35,7 +35,7 @@ function describeEvent(event: WorkerEvent): string | undefined {
     case 'run/epoch':
       return formatEpochLine(event);
     case 'run/evaluation':
-      return `${event.evaluation.role}: ${event.evaluation.errors} test errors (${(event.evaluation.accuracy * 100).toFixed(2)} %)`;
+      return `${event.evaluation.role}: ${formatCount(event.evaluation.errors)} test errors (${(event.evaluation.accuracy * 100).toFixed(2)} %)`;
     case 'run/log':
       return event.level === 'info' ? undefined : `${event.level}: ${event.message}`;
     case 'run/finished':

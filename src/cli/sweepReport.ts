@@ -3,6 +3,7 @@
 import Table from 'cli-table3';
 
 import type { SweepChild, SweepSummary } from '../protocol/messages';
+import { formatCount } from './report';
 
 function cellText(child: SweepChild | undefined): string {
   if (child === undefined) {
@@ -32,12 +33,12 @@ export function renderSweepTable(summary: SweepSummary, colors: boolean): string
   }
 
   const examples = summary.teacher?.examples ?? summary.baseline?.examples;
-  const lines = [`Distilled student's test errors${examples !== undefined ? ` (of ${examples} test examples)` : ''}:`, table.toString()];
+  const lines = [`Distilled student's test errors${examples !== undefined ? ` (of ${formatCount(examples)} test examples)` : ''}:`, table.toString()];
   if (summary.teacher !== undefined) {
-    lines.push(`Teacher: ${summary.teacher.errors} test errors`);
+    lines.push(`Teacher: ${formatCount(summary.teacher.errors)} test errors`);
   }
   if (summary.baseline !== undefined) {
-    lines.push(`Baseline student (hard labels only): ${summary.baseline.errors} test errors`);
+    lines.push(`Baseline student (hard labels only): ${formatCount(summary.baseline.errors)} test errors`);
   }
   return lines.join('\n');
 }

@@ -163,7 +163,7 @@ class ExperimentRun {
         this.store.log(
           'info',
           `${label} epoch ${metrics.epoch}/${metrics.epochs}: loss ${metrics.loss.toFixed(4)}${parts}, ` +
-            `validation accuracy ${(metrics.validationAccuracy * 100).toFixed(2)}%, ${metrics.examplesPerSecond.toFixed(0)} examples/s`,
+            `validation accuracy ${(metrics.validationAccuracy * 100).toFixed(2)}%, ${formatCount(Math.round(metrics.examplesPerSecond))} examples/s`,
         );
       },
     });
@@ -193,7 +193,7 @@ class ExperimentRun {
     // The summary is written before the event, so a host reading summary.json on the event sees it.
     this.store.writeSummary(this.summary);
     this.send({ type: 'run/evaluation', runId: this.store.runId, evaluation });
-    this.log('info', `${role}: ${evaluation.errors} test errors of ${evaluation.examples} (accuracy ${(evaluation.accuracy * 100).toFixed(2)}%)`);
+    this.log('info', `${role}: ${formatCount(evaluation.errors)} test errors of ${formatCount(evaluation.examples)} (accuracy ${(evaluation.accuracy * 100).toFixed(2)}%)`);
     return evaluation;
   }
 
@@ -274,7 +274,7 @@ class ExperimentRun {
       trainingSeconds += seconds;
       this.store.writeSummary(this.summary);
       this.send({ type: 'run/evaluation', runId: this.store.runId, evaluation });
-      this.log('info', `teacher ${member.name}: ${evaluation.errors} test errors of ${evaluation.examples} (accuracy ${(evaluation.accuracy * 100).toFixed(2)}%)`);
+      this.log('info', `teacher ${member.name}: ${formatCount(evaluation.errors)} test errors of ${formatCount(evaluation.examples)} (accuracy ${(evaluation.accuracy * 100).toFixed(2)}%)`);
       if (member.kind === 'train') {
         await saveModel(model, this.store.modelDir(`teacher-${member.name}`));
       }
@@ -299,7 +299,7 @@ class ExperimentRun {
     const studentSettings = config.student;
     let cachedLogits: Float32Array | undefined;
     if (studentSettings.augment.jitter === 0) {
-      this.phase('teacher-logits', `Computing the teacher's logits on the ${transfer.count} transfer examples once`);
+      this.phase('teacher-logits', `Computing the teacher's logits on the ${formatCount(transfer.count)} transfer examples once`);
       cachedLogits = await predictLogits(teacherPredict, transfer, data.features, data.classes);
     }
 
@@ -433,7 +433,7 @@ class ExperimentRun {
     const studentOrder = `${config.seed}/student`;
     if (baseline !== undefined) {
       this.models.baseline = baseline;
-      this.phase('baseline', `Training the baseline student on the same ${transfer.count} examples with hard labels only`);
+      this.phase('baseline', `Training the baseline student on the same ${formatCount(transfer.count)} examples with hard labels only`);
       const baselineSeconds = await this.train('baseline', baseline, studentSettings, transfer, studentOrder);
       await this.evaluate('baseline', (inputs) => forward(baseline, inputs, false), baseline.countParams(), baselineSeconds);
       await saveModel(baseline, this.store.modelDir('baseline'));
@@ -455,7 +455,7 @@ class ExperimentRun {
       this.log('warn', 'Bias adjustment skipped: it needs validation examples, and data.validation is 0.');
       return;
     }
-    this.phase('bias-adjustment', `Searching output-bias offsets in [${adjustBias.min}, ${adjustBias.max}] by ${adjustBias.step} for ${omitClasses.length === 1 ? 'class' : 'classes'} ${omitClasses.join(', ')} on ${validation.count} validation examples`);
+    this.phase('bias-adjustment', `Searching output-bias offsets in [${adjustBias.min}, ${adjustBias.max}] by ${adjustBias.step} for ${omitClasses.length === 1 ? 'class' : 'classes'} ${omitClasses.join(', ')} on ${formatCount(validation.count)} validation examples`);
 
     const predict: LogitsFunction = (inputs) => forward(distilled, inputs, false);
     const validationLogits = await predictLogits(predict, validation, features, classes);
@@ -494,11 +494,11 @@ class ExperimentRun {
     };
     this.store.writeSummary(this.summary);
     const perClass = omitClasses
-      .map((classId, index) => `class ${classId}: offset ${search.offsets[index]}, test errors ${classBefore.errors[index]} → ${classAfter.errors[index]} of ${classBefore.examples[index]}`)
+      .map((classId, index) => `class ${classId}: offset ${search.offsets[index]}, test errors ${formatCount(classBefore.errors[index])} → ${formatCount(classAfter.errors[index])} of ${formatCount(classBefore.examples[index])}`)
       .join('; ');
     this.log(
       'info',
-      `Bias adjustment: validation errors ${search.errorsBefore} → ${search.errorsAfter}, test errors ${this.summary.biasAdjustment.testErrorsBefore} → ${evaluation.errors}; ${perClass}`,
+      `Bias adjustment: validation errors ${formatCount(search.errorsBefore)} → ${formatCount(search.errorsAfter)}, test errors ${formatCount(this.summary.biasAdjustment.testErrorsBefore)} → ${formatCount(evaluation.errors)}; ${perClass}`,
     );
     await saveModel(adjusted, this.store.modelDir('distilled-adjusted'));
   }
@@ -560,11 +560,11 @@ export async function runExperiment(request: RunStartRequest, hooks: ExperimentH
   });
   const configDir = path.dirname(request.configPath);
   const data = await loadDataset(config.data, configDir);
-  log(`Data: ${data.source}; ${data.train.count} training, ${data.validation.count} validation, ${data.test.count} test examples, ${data.classes} classes`);
+  log(`Data: ${data.source}; ${formatCount(data.train.count)} training, ${formatCount(data.validation.count)} validation, ${formatCount(data.test.count)} test examples, ${data.classes} classes`);
 
   const transferSource = config.transfer.source === undefined ? data.train : await loadTransferSource(config.transfer.source, config.data, data, configDir);
   if (config.transfer.source !== undefined) {
-    log(`Transfer set source: ${config.transfer.source.source}; ${transferSource.count} training examples`);
+    log(`Transfer set source: ${config.transfer.source.source}; ${formatCount(transferSource.count)} training examples`);
   }
   const transfer = selectTransferSet(transferSource, config.transfer, data.classes);
   const loadedMembers = new Map<string, LoadedTeacher>();

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 
-import { renderBiasAdjustment, renderSummaryTable } from '../../src/cli/report';
+import { describeDistillationEffect, formatEpochLine, renderBiasAdjustment, renderSummaryTable } from '../../src/cli/report';
 import type { ModelEvaluation, RunSummary } from '../../src/protocol/messages';
 
 const fixture = path.resolve(__dirname, '..', 'fixtures', 'runs', 'mnist-quick', 'summary.json');
@@ -49,7 +49,7 @@ function ensembleSummary(): RunSummary {
 test('plain run has no extra rows', () => {
   const table = renderSummaryTable(recordedSummary(), false);
 
-  assert.match(table, /│ Teacher +│ +97\.66 % │ +234 \/ 10000 │/);
+  assert.match(table, /│ Teacher +│ +97\.66 % │ +234 \/ 10,000 │/);
   assert.doesNotMatch(table, /member|ensemble|bias/i);
   assert.deepEqual(renderBiasAdjustment(recordedSummary()), []);
 });
@@ -64,9 +64,9 @@ test('ensemble members beside the ensemble', () => {
   assert.ok(wide > 0, lines.join('\n'));
   assert.ok(narrow > wide);
   assert.ok(ensemble > narrow);
-  assert.match(lines[wide], /│ +97\.49 % │ +251 \/ 10000 │ +669,706 │ +30\.5 s │/);
-  assert.match(lines[narrow], /│ +263 \/ 10000 │ +203,530 │ +loaded │/);
-  assert.match(lines[ensemble], /│ +234 \/ 10000 │/);
+  assert.match(lines[wide], /│ +97\.49 % │ +251 \/ 10,000 │ +669,706 │ +30\.5 s │/);
+  assert.match(lines[narrow], /│ +263 \/ 10,000 │ +203,530 │ +loaded │/);
+  assert.match(lines[ensemble], /│ +234 \/ 10,000 │/);
 });
 
 test('bias adjustment rows and lines', () => {
@@ -77,7 +77,8 @@ test('bias adjustment rows and lines', () => {
   const adjusted = lines.findIndex((line) => line.startsWith('│ Distilled, bias-adjusted '));
   assert.ok(distilled > 0, text);
   assert.ok(adjusted > distilled, text);
-  assert.match(lines[adjusted], /│ +95\.95 % │ +405 \/ 10000 │/);
+  assert.match(lines[adjusted], /│ +95\.95 % │ +405 \/ 10,000 │ +[\d,]+ │ +— │$/);
+  assert.match(lines[distilled], /│ +25\.0 s │$/);
   assert.ok(lines.includes('Bias adjustment (offsets with the fewest validation errors): class 3 +1.5.'), text);
   assert.ok(lines.includes('  Validation errors 137 → 118; test errors 429 → 405.'), text);
   assert.ok(lines.includes('  Test errors on class 3: 98 → 37 of 1010.'), text);
@@ -100,4 +101,84 @@ test('bias lines for two classes', () => {
   assert.equal(lines[0], 'Bias adjustment (offsets with the fewest validation errors): class 3 +2, class 8 -0.5.');
   assert.equal(lines[2], '  Test errors on class 3: 98 → 37 of 1010.');
   assert.equal(lines[3], '  Test errors on class 8: 40 → 41 of 974.');
+});
+
+/** Returns the recorded run (T = 4) with the given test errors of each model. */
+function summaryWithErrors(teacher: number, distilled: number, baseline: number): RunSummary {
+  const summary = recordedSummary();
+  const models = summary.models as Required<RunSummary['models']>;
+  summary.models = {
+    teacher: withErrors(models.teacher, { errors: teacher }),
+    distilled: withErrors(models.distilled, { errors: distilled }),
+    baseline: withErrors(models.baseline, { errors: baseline }),
+  };
+  return summary;
+}
+
+test('gap partly recovered', () => {
+  assert.deepEqual(describeDistillationEffect(recordedSummary()), [
+    'Distillation at T = 4: 278 fewer test errors than the baseline.',
+    'It recovered 58.8 % of the teacher–baseline gap of 473 test errors.',
+  ]);
+  assert.ok(renderSummaryTable(recordedSummary(), false).endsWith('It recovered 58.8 % of the teacher–baseline gap of 473 test errors.'));
+});
+
+test('distilled student beats teacher', () => {
+  assert.deepEqual(describeDistillationEffect(summaryWithErrors(234, 200, 707)), [
+    'Distillation at T = 4: 507 fewer test errors than the baseline.',
+    'The distilled student made 34 fewer test errors than the teacher, so it recovered all of the teacher–baseline gap of 473 test errors and more (107.2 %).',
+  ]);
+});
+
+test('distilled student matches teacher', () => {
+  assert.equal(
+    describeDistillationEffect(summaryWithErrors(234, 234, 707))[1],
+    'The distilled student made as many test errors as the teacher, so it recovered all of the teacher–baseline gap of 473 test errors (100.0 %).',
+  );
+});
+
+test('distilled student worse than baseline', () => {
+  assert.deepEqual(describeDistillationEffect(summaryWithErrors(234, 750, 707)), [
+    'Distillation at T = 4: 43 more test errors than the baseline.',
+    'It recovered none of the teacher–baseline gap of 473 test errors.',
+  ]);
+});
+
+test('distilled student ties baseline', () => {
+  assert.deepEqual(describeDistillationEffect(summaryWithErrors(234, 707, 707)), [
+    'Distillation at T = 4: as many test errors as the baseline (707).',
+    'It recovered none of the teacher–baseline gap of 473 test errors.',
+  ]);
+});
+
+test('no gap line without a gap', () => {
+  for (const teacherErrors of [707, 800]) {
+    const lines = describeDistillationEffect(summaryWithErrors(teacherErrors, 429, 707));
+    assert.deepEqual(lines, ['Distillation at T = 4: 278 fewer test errors than the baseline.'], `teacher with ${teacherErrors} errors`);
+  }
+});
+
+test('counts get thousands separators', () => {
+  assert.deepEqual(describeDistillationEffect(summaryWithErrors(800, 3500, 12345)), [
+    'Distillation at T = 4: 8,845 fewer test errors than the baseline.',
+    'It recovered 76.6 % of the teacher–baseline gap of 11,545 test errors.',
+  ]);
+});
+
+test('epoch line separates thousands', () => {
+  const line = formatEpochLine({
+    type: 'run/epoch',
+    runId: 'r',
+    role: 'teacher',
+    epoch: 3,
+    epochs: 10,
+    loss: 0.25,
+    validationAccuracy: 0.975,
+    validationLoss: 0.1,
+    learningRate: 0.001,
+    seconds: 4.2,
+    examplesPerSecond: 12345.6,
+  });
+
+  assert.equal(line, 'teacher   epoch   3/10 | loss 0.2500 | val acc 97.50 % | 4.2 s | 12,346 ex/s');
 });

@@ -106,7 +106,8 @@ test('missing config file is invalid input', () => {
   const folder = workspace({});
   const result = runCli(folder, ['run', 'nowhere.json']);
   assert.equal(result.status, 2);
-  assert.match(result.stderr, /nowhere\.json/);
+  assert.match(result.stderr, /^error: cannot read the config nowhere\.json \(.*nowhere\.json\): no such file\.$/m);
+  assert.match(result.stderr, /No distill\.json or \*\.distill\.json file is in the current folder\./);
 });
 
 test('unknown backend option is rejected', () => {
@@ -187,3 +188,13 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     assert.match(output, /"type":"run\/finished","runId":"[^"]+","status":"cancelled"/);
   });
 }
+
+test('run help names defaults and exit codes', () => {
+  const result = runCli(workspace({}), ['run', '--help']);
+
+  assert.equal(result.status, 0, result.stderr);
+  assert.match(result.stdout, /default: distill\.json in the current folder/);
+  assert.match(result.stdout, /^ {2}2 {4}invalid input: config, data file, teacher model, backend or option$/m);
+  assert.match(result.stdout, /^ {2}130 {2}cancelled with Ctrl-C or SIGTERM$/m);
+  assert.doesNotMatch(result.stdout, /default: false/);
+});
