@@ -56,7 +56,7 @@ export function softenedEntropy(teacherLogits: tf.Tensor2D, temperature: number)
 export function meanSoftenedEntropy(logits: Float32Array, classes: number, temperature: number): number {
   const rows = logits.length / classes;
   if (!Number.isInteger(rows) || rows === 0) {
-    throw new Error(`Cannot split ${logits.length} logits into rows of ${classes} classes; expected a positive multiple of ${classes}.`);
+    throw new Error(`Invalid logits: ${logits.length} values are not a positive multiple of ${classes} classes. Pass one row of ${classes} logits per example.`);
   }
   let total = 0;
   for (let row = 0; row < rows; row += 1) {
@@ -81,9 +81,9 @@ export function meanSoftenedEntropy(logits: Float32Array, classes: number, tempe
 
 /**
  * Returns the factor of the teacher's entropy H(p) inside the soft term of `softTerm`, so that
- * soft − factor · H(p) is the soft term's KL(p ‖ q) part on the same scale: T² (or 1 without
- * `scaleByTemperatureSquared`) for `soft-cross-entropy`, and 0 for `kl`, whose soft term already
- * is the KL. Returns undefined for `logit-mse`, which has no KL part.
+ * soft − factor · H(p) is the soft term's KL(p ‖ q) part on the same scale. The factor is T² for
+ * `soft-cross-entropy`, or 1 without `scaleByTemperatureSquared`. It is 0 for `kl`, whose soft
+ * term already is the KL, and undefined for `logit-mse`, which has no KL part.
  */
 export function teacherEntropyFactor(config: DistillationConfig): number | undefined {
   switch (config.loss) {

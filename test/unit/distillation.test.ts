@@ -87,12 +87,12 @@ test('uniform teacher has entropy log N', () => {
 });
 
 test('mean entropy rejects ragged logits', () => {
-  assert.throws(() => meanSoftenedEntropy(new Float32Array(7), 3, 2), /7 logits into rows of 3 classes/);
-  assert.throws(() => meanSoftenedEntropy(new Float32Array(0), 3, 2), /positive multiple of 3/);
+  assert.throws(() => meanSoftenedEntropy(new Float32Array(7), 3, 2), /7 values are not a positive multiple of 3 classes/);
+  assert.throws(() => meanSoftenedEntropy(new Float32Array(0), 3, 2), /0 values are not a positive multiple of 3 classes/);
 });
 
 test('soft cross-entropy is KL plus teacher entropy', () => {
-  // Ten classes and logits of the size a trained MNIST teacher produces.
+  // Ten classes, with teacher logits spread twice as wide as the student's.
   const rows = 6;
   const classesPerRow = 10;
   const random = seededUniform(11);

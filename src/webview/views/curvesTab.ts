@@ -40,7 +40,7 @@ function seriesStyle(curve: CurveDefinition, theme: ChartTheme, memberNames: rea
   }
 }
 
-/** The note above the loss chart: on the soft term's KL part when the chart draws it, else on the soft term. */
+/** Returns the note above the loss chart, on the soft term's KL part when the chart draws it and on the soft term otherwise. */
 function softTermNote(drawsKullbackLeibler: boolean): string {
   if (drawsKullbackLeibler) {
     return t("The distilled total is softWeight × soft + hardWeight × hard. The chart draws the soft term's KL part, T² · KL(p_T ‖ q_T), which is 0 when the student matches the teacher. The soft cross-entropy T² · H(p_T, q_T) also contains the teacher's entropy T² · H(p_T), which does not depend on the student. The chart's table lists the soft term and its KL part. T² applies when the config sets scaleByTemperatureSquared.");
