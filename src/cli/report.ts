@@ -144,11 +144,20 @@ export function renderBiasAdjustment(summary: RunSummary): string[] {
   return lines;
 }
 
+/**
+ * Formats one epoch as a line of the CLI's output. A distilled student's line lists the soft term,
+ * its KL part (the soft term without the teacher's entropy) when the event has one, and the hard term.
+ */
 export function formatEpochLine(event: RunEpochEvent): string {
   const model = event.member === undefined ? event.role : `${event.role} ${event.member}`;
   const parts = [`${model.padEnd(9)} epoch ${String(event.epoch).padStart(3)}/${event.epochs}`, `loss ${event.loss.toFixed(4)}`];
   if (event.softLoss !== undefined && event.hardLoss !== undefined) {
-    parts.push(`soft ${event.softLoss.toFixed(4)}`, `hard ${event.hardLoss.toFixed(4)}`);
+    parts.push(`soft ${event.softLoss.toFixed(4)}`);
+    // For loss "kl" the soft term is the KL already, so the line shows it once.
+    if (event.softKlDivergence !== undefined && event.softKlDivergence !== event.softLoss) {
+      parts.push(`KL ${event.softKlDivergence.toFixed(4)}`);
+    }
+    parts.push(`hard ${event.hardLoss.toFixed(4)}`);
   }
   if (Number.isFinite(event.validationAccuracy)) {
     parts.push(`val acc ${(event.validationAccuracy * 100).toFixed(2)} %`);

@@ -39,6 +39,64 @@ export function softKullbackLeibler(studentLogits: tf.Tensor2D, teacherLogits: t
 }
 
 /**
+ * Mean entropy H(p) = −Σ_i p_i log p_i, in nats, of the teacher's softened distribution
+ * p = softmax(v / T) over the batch.
+ */
+export function softenedEntropy(teacherLogits: tf.Tensor2D, temperature: number): tf.Scalar {
+  return tf.tidy(() => {
+    const logProbabilities = tf.logSoftmax(tf.div(teacherLogits, temperature));
+    return tf.neg(tf.mean(tf.sum(tf.mul(tf.exp(logProbabilities), logProbabilities), 1))) as tf.Scalar;
+  });
+}
+
+/**
+ * Computes the same mean entropy as `softenedEntropy` over row-major logits, in float64 on the
+ * CPU, so that a trainer with cached teacher logits computes it once and adds no kernel to a step.
+ */
+export function meanSoftenedEntropy(logits: Float32Array, classes: number, temperature: number): number {
+  const rows = logits.length / classes;
+  if (!Number.isInteger(rows) || rows === 0) {
+    throw new Error(`Invalid logits: ${logits.length} values are not a positive multiple of ${classes} classes. Pass one row of ${classes} logits per example.`);
+  }
+  let total = 0;
+  for (let row = 0; row < rows; row += 1) {
+    const offset = row * classes;
+    let max = -Infinity;
+    for (let i = 0; i < classes; i += 1) {
+      max = Math.max(max, logits[offset + i] / temperature);
+    }
+    // With a = z / T − max: log p_i = a_i − log Σ e^a, so H = log Σ e^a − Σ e^a_i · a_i / Σ e^a.
+    let partition = 0;
+    let weighted = 0;
+    for (let i = 0; i < classes; i += 1) {
+      const shifted = logits[offset + i] / temperature - max;
+      const exponential = Math.exp(shifted);
+      partition += exponential;
+      weighted += exponential * shifted;
+    }
+    total += Math.log(partition) - weighted / partition;
+  }
+  return total / rows;
+}
+
+/**
+ * Returns the factor of the teacher's entropy H(p) inside the soft term of `softTerm`, so that
+ * soft − factor · H(p) is the soft term's KL(p ‖ q) part on the same scale. The factor is T² for
+ * `soft-cross-entropy`, or 1 without `scaleByTemperatureSquared`. It is 0 for `kl`, whose soft
+ * term already is the KL, and undefined for `logit-mse`, which has no KL part.
+ */
+export function teacherEntropyFactor(config: DistillationConfig): number | undefined {
+  switch (config.loss) {
+    case 'logit-mse':
+      return undefined;
+    case 'kl':
+      return 0;
+    case 'soft-cross-entropy':
+      return config.scaleByTemperatureSquared ? config.temperature * config.temperature : 1;
+  }
+}
+
+/**
  * Squared distance between zero-meaned logits, (1 / 2N) Σ_i (z_i − v_i)² per example for N
  * classes. This is the high-temperature limit of T² · H(p, q) when both sets of logits have zero
  * mean, so it is already on the T²-scaled scale and does not depend on T.

@@ -8,7 +8,7 @@ import type { AugmentConfig, DistillationConfig, LearningRateSchedule, ModelRole
 import type { EpochMetrics, ProgressUpdate } from '../protocol/messages';
 import { createRng, gatherLabels, gatherRows, jitterImages, shuffledOrder } from './data/batches';
 import type { Split } from './data/dataset';
-import { distillationLoss, hardCrossEntropy } from './distillation';
+import { distillationLoss, hardCrossEntropy, meanSoftenedEntropy, softenedEntropy, teacherEntropyFactor } from './distillation';
 import { FusedAdamOptimizer } from './fusedAdam';
 import { logitStatistics, predictLogits, type LogitsFunction } from './evaluate';
 import { applyConstraints, forward, trainableVariables } from './models/build';
@@ -104,6 +104,8 @@ interface PendingLosses {
   total: tf.Scalar[];
   soft: tf.Scalar[];
   hard: tf.Scalar[];
+  /** Mean teacher entropy of each batch, when the teacher runs per batch and the soft term contains its entropy. */
+  teacherEntropy: tf.Scalar[];
   sizes: number[];
   firstBatch: number;
 }
@@ -112,6 +114,7 @@ interface LossSums {
   total: number;
   soft: number;
   hard: number;
+  teacherEntropy: number;
   examples: number;
 }
 
@@ -123,11 +126,12 @@ async function drainLosses(pending: PendingLosses, sums: LossSums, role: ModelRo
   if (pending.total.length === 0) {
     return NaN;
   }
-  const stacked = tf.stack([...pending.total, ...pending.soft, ...pending.hard]);
+  const stacked = tf.stack([...pending.total, ...pending.soft, ...pending.hard, ...pending.teacherEntropy]);
   const values = await stacked.data();
   stacked.dispose();
   const batches = pending.total.length;
   const hasParts = pending.soft.length === batches;
+  const hasEntropy = pending.teacherEntropy.length === batches;
 
   let windowSum = 0;
   let windowExamples = 0;
@@ -148,15 +152,19 @@ async function drainLosses(pending: PendingLosses, sums: LossSums, role: ModelRo
       sums.soft += values[batches + i] * size;
       sums.hard += values[2 * batches + i] * size;
     }
+    if (hasEntropy) {
+      sums.teacherEntropy += values[3 * batches + i] * size;
+    }
   }
   sums.examples += windowExamples;
 
-  for (const scalar of [...pending.total, ...pending.soft, ...pending.hard]) {
+  for (const scalar of [...pending.total, ...pending.soft, ...pending.hard, ...pending.teacherEntropy]) {
     scalar.dispose();
   }
   pending.total = [];
   pending.soft = [];
   pending.hard = [];
+  pending.teacherEntropy = [];
   pending.sizes = [];
   return windowSum / windowExamples;
 }
@@ -188,6 +196,15 @@ export async function trainModel(task: TrainingTask): Promise<TrainingResult> {
   const cachedLogits = task.softTargets?.cachedLogits;
   const teacherBuffer = cachedLogits === undefined ? null : new Float32Array(batchSize * classes);
 
+  // The soft term's KL part is the soft term minus entropyFactor times the teacher's entropy,
+  // computed beside the step so that the gradients stay those of the configured loss. An epoch
+  // visits every example once, so with cached logits the epoch's mean entropy is one number.
+  const entropyFactor = task.softTargets === undefined ? undefined : teacherEntropyFactor(task.softTargets.config);
+  const needsEntropy = entropyFactor !== undefined && entropyFactor > 0;
+  const temperature = task.softTargets?.config.temperature ?? 1;
+  const cachedEntropy =
+    needsEntropy && cachedLogits !== undefined ? meanSoftenedEntropy(cachedLogits.subarray(0, data.count * classes), classes, temperature) : undefined;
+
   const started = performance.now();
   const history: EpochMetrics[] = [];
   let step = 0;
@@ -200,8 +217,8 @@ export async function trainModel(task: TrainingTask): Promise<TrainingResult> {
 
       const rng = createRng(`${task.orderSeed}/epoch-${epoch}`);
       const order = shuffledOrder(data.count, rng);
-      const pending: PendingLosses = { total: [], soft: [], hard: [], sizes: [], firstBatch: 1 };
-      const sums: LossSums = { total: 0, soft: 0, hard: 0, examples: 0 };
+      const pending: PendingLosses = { total: [], soft: [], hard: [], teacherEntropy: [], sizes: [], firstBatch: 1 };
+      const sums: LossSums = { total: 0, soft: 0, hard: 0, teacherEntropy: 0, examples: 0 };
       let lastProgress = performance.now();
 
       for (let batch = 1; batch <= batchesPerEpoch; batch += 1) {
@@ -253,6 +270,9 @@ export async function trainModel(task: TrainingTask): Promise<TrainingResult> {
           ) as tf.Scalar;
           pending.total.push(tf.keep(cost));
           pending.sizes.push(size);
+          if (needsEntropy && cachedEntropy === undefined && teacherLogits !== null) {
+            pending.teacherEntropy.push(tf.keep(softenedEntropy(teacherLogits, temperature)));
+          }
         });
         applyConstraints(task.model);
 
@@ -282,6 +302,10 @@ export async function trainModel(task: TrainingTask): Promise<TrainingResult> {
       if (task.softTargets !== undefined) {
         metrics.softLoss = sums.soft / sums.examples;
         metrics.hardLoss = sums.hard / sums.examples;
+        if (entropyFactor !== undefined) {
+          const teacherEntropy = needsEntropy ? (cachedEntropy ?? sums.teacherEntropy / sums.examples) : 0;
+          metrics.softKlDivergence = metrics.softLoss - entropyFactor * teacherEntropy;
+        }
       }
       history.push(metrics);
       task.onEpoch?.(metrics);

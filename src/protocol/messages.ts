@@ -180,6 +180,14 @@ export interface EpochMetrics {
   loss: number;
   /** Mean soft (distillation) term, after the T² factor and before the weight; distilled student only. */
   softLoss?: number;
+  /**
+   * Mean KL(p_T ‖ q_T) part of the soft term, on the soft term's scale (× T² when
+   * scaleByTemperatureSquared is set) and before the weight, for the distilled student only. It
+   * is 0 when the student's softened distribution equals the teacher's. For loss
+   * "soft-cross-entropy" it is the soft term minus the teacher's entropy part T² · H(p_T). For
+   * "kl" it equals `softLoss`, and "logit-mse" leaves it out, as do runs recorded before it existed.
+   */
+  softKlDivergence?: number;
   /** Mean hard-label cross-entropy term, before the weight. */
   hardLoss?: number;
   /** NaN (null in JSON) when the validation split is empty. */

@@ -81,7 +81,8 @@ const expectedLossSeries = [
   'Teacher, epoch mean',
   'Distilled total, per steps',
   'Distilled total, epoch mean',
-  'Distilled soft term (×T²)',
+  // The engine reports the soft term's KL part, which replaces the soft term's curve.
+  'Distilled soft KL (×T²)',
   'Distilled hard term',
   'Baseline, per steps',
   'Baseline, epoch mean',

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 
 import { describeDistillationEffect, formatEpochLine, renderBiasAdjustment, renderSummaryTable } from '../../src/cli/report';
-import type { ModelEvaluation, RunSummary } from '../../src/protocol/messages';
+import type { ModelEvaluation, RunEpochEvent, RunSummary } from '../../src/protocol/messages';
 
 const fixture = path.resolve(__dirname, '..', 'fixtures', 'runs', 'mnist-quick', 'summary.json');
 
@@ -181,4 +181,36 @@ test('epoch line separates thousands', () => {
   });
 
   assert.equal(line, 'teacher   epoch   3/10 | loss 0.2500 | val acc 97.50 % | 4.2 s | 12,346 ex/s');
+});
+
+const distilledEpoch: RunEpochEvent = {
+  type: 'run/epoch',
+  runId: 'run',
+  role: 'distilled',
+  epoch: 3,
+  epochs: 30,
+  loss: 8.2857,
+  softLoss: 9.1234,
+  softKlDivergence: 0.2411,
+  hardLoss: 0.7511,
+  validationAccuracy: 0.9512,
+  validationLoss: 0.1834,
+  learningRate: 0.001,
+  seconds: 0.84,
+  examplesPerSecond: 3571.4,
+};
+
+test('epoch line shows the KL part', () => {
+  assert.equal(formatEpochLine(distilledEpoch), 'distilled epoch   3/30 | loss 8.2857 | soft 9.1234 | KL 0.2411 | hard 0.7511 | val acc 95.12 % | 0.8 s | 3,571 ex/s');
+});
+
+test('epoch line of a recorded run', () => {
+  // Runs recorded before the KL part existed, and the logit-mse loss, have no softKlDivergence.
+  const { softKlDivergence: _omitted, ...recorded } = distilledEpoch;
+  assert.equal(formatEpochLine(recorded), 'distilled epoch   3/30 | loss 8.2857 | soft 9.1234 | hard 0.7511 | val acc 95.12 % | 0.8 s | 3,571 ex/s');
+});
+
+test('epoch line of the kl loss', () => {
+  const line = formatEpochLine({ ...distilledEpoch, softLoss: 0.2411 });
+  assert.equal(line, 'distilled epoch   3/30 | loss 8.2857 | soft 0.2411 | hard 0.7511 | val acc 95.12 % | 0.8 s | 3,571 ex/s');
 });

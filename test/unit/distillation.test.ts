@@ -8,10 +8,13 @@ import {
   distillationLoss,
   hardCrossEntropy,
   logitMatching,
+  meanSoftenedEntropy,
   softCrossEntropy,
   softKullbackLeibler,
   softTerm,
+  softenedEntropy,
   softenedSoftmax,
+  teacherEntropyFactor,
 } from '../../src/engine/distillation';
 
 // Reference values computed with Python's math module for student logits [1, 2, 3], teacher
@@ -20,6 +23,7 @@ const student = [[1, 2, 3]];
 const teacher = [[3, 1, 0]];
 const expectedSoftCrossEntropy = 1.4244133386645714;
 const expectedKullbackLeibler = 0.5184540821853449;
+const expectedTeacherEntropy = 0.9059592564792267;
 const expectedLogitMse = 2.111111111111111;
 const expectedHard = 2.40760596444438;
 const expectedTotal = 5.368648615636895; // 0.9 · 4 · H + 0.1 · hard
@@ -31,6 +35,15 @@ const baseConfig: DistillationConfig = {
   scaleByTemperatureSquared: true,
   loss: 'soft-cross-entropy',
 };
+
+/** Uniform numbers in [0, 1) from a linear congruential generator, so the test data are fixed. */
+function seededUniform(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state * 1103515245 + 12345) % 2147483648;
+    return state / 2147483648;
+  };
+}
 
 function scalarValue(tensor: tf.Scalar): number {
   const value = tensor.dataSync()[0];
@@ -57,6 +70,63 @@ test('soft cross-entropy equals reference value', () => {
 test('KL divergence equals reference value', () => {
   const value = scalarValue(softKullbackLeibler(tf.tensor2d(student), tf.tensor2d(teacher), 2));
   assert.ok(Math.abs(value - expectedKullbackLeibler) < 1e-5, `got ${value}`);
+});
+
+test('teacher entropy equals reference value', () => {
+  const onDevice = scalarValue(softenedEntropy(tf.tensor2d(teacher), 2));
+  const onCpu = meanSoftenedEntropy(new Float32Array(teacher[0]), 3, 2);
+  assert.ok(Math.abs(onDevice - expectedTeacherEntropy) < 1e-5, `softenedEntropy ${onDevice}`);
+  assert.ok(Math.abs(onCpu - expectedTeacherEntropy) < 1e-12, `meanSoftenedEntropy ${onCpu}`);
+});
+
+test('uniform teacher has entropy log N', () => {
+  const logits = new Float32Array([5, 5, 5, 5, -2, -2, -2, -2]);
+  assert.ok(Math.abs(meanSoftenedEntropy(logits, 4, 3) - Math.log(4)) < 1e-12);
+  const onDevice = scalarValue(softenedEntropy(tf.tensor2d(logits, [2, 4]), 3));
+  assert.ok(Math.abs(onDevice - Math.log(4)) < 1e-6, `softenedEntropy ${onDevice}`);
+});
+
+test('mean entropy rejects ragged logits', () => {
+  assert.throws(() => meanSoftenedEntropy(new Float32Array(7), 3, 2), /7 values are not a positive multiple of 3 classes/);
+  assert.throws(() => meanSoftenedEntropy(new Float32Array(0), 3, 2), /0 values are not a positive multiple of 3 classes/);
+});
+
+test('soft cross-entropy is KL plus teacher entropy', () => {
+  // Ten classes, with teacher logits spread twice as wide as the student's.
+  const rows = 6;
+  const classesPerRow = 10;
+  const random = seededUniform(11);
+  const studentValues = Float32Array.from({ length: rows * classesPerRow }, () => 12 * random() - 6);
+  const teacherValues = Float32Array.from({ length: rows * classesPerRow }, () => 24 * random() - 12);
+  const studentLogits = tf.tensor2d(studentValues, [rows, classesPerRow]);
+  const teacherLogits = tf.tensor2d(teacherValues, [rows, classesPerRow]);
+
+  for (const temperature of [1, 4, 20]) {
+    const crossEntropy = scalarValue(softCrossEntropy(studentLogits, teacherLogits, temperature));
+    const divergence = scalarValue(softKullbackLeibler(studentLogits, teacherLogits, temperature));
+    const entropy = scalarValue(softenedEntropy(teacherLogits, temperature));
+    const entropyOnCpu = meanSoftenedEntropy(teacherValues, classesPerRow, temperature);
+    const where = `T=${temperature}`;
+    assert.ok(divergence > 0, `${where}: KL ${divergence}`);
+    assert.ok(Math.abs(crossEntropy - (divergence + entropy)) < 1e-5, `${where}: H(p, q) ${crossEntropy}, KL + H(p) ${divergence + entropy}`);
+    assert.ok(Math.abs(entropyOnCpu - entropy) < 1e-5, `${where}: entropy on the CPU ${entropyOnCpu}, on the device ${entropy}`);
+
+    // The scaled soft term minus factor · H(p) is the scaled KL, which is what the trainer reports.
+    const config: DistillationConfig = { ...baseConfig, temperature };
+    const factor = teacherEntropyFactor(config) ?? NaN;
+    const soft = scalarValue(softTerm(studentLogits, teacherLogits, config));
+    const scaledDivergence = scalarValue(softTerm(studentLogits, teacherLogits, { ...config, loss: 'kl' }));
+    const tolerance = 1e-6 * temperature * temperature * Math.max(1, crossEntropy);
+    assert.equal(factor, temperature * temperature);
+    assert.ok(Math.abs(soft - factor * entropyOnCpu - scaledDivergence) < tolerance, `${where}: T²·H(p, q) − T²·H(p) ${soft - factor * entropyOnCpu}, T²·KL ${scaledDivergence}`);
+  }
+});
+
+test('entropy factor of each loss', () => {
+  assert.equal(teacherEntropyFactor({ ...baseConfig, temperature: 5 }), 25);
+  assert.equal(teacherEntropyFactor({ ...baseConfig, temperature: 5, scaleByTemperatureSquared: false }), 1);
+  assert.equal(teacherEntropyFactor({ ...baseConfig, loss: 'kl' }), 0);
+  assert.equal(teacherEntropyFactor({ ...baseConfig, loss: 'logit-mse' }), undefined);
 });
 
 test('logit matching equals reference value', () => {

@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { DistillationConfig, MlpSpec, TrainConfig } from '../../src/config/types';
 import { selectBackend } from '../../src/engine/backend';
 import type { Split } from '../../src/engine/data/dataset';
+import { softKullbackLeibler } from '../../src/engine/distillation';
 import { buildModel, copyWeights, forward } from '../../src/engine/models/build';
 import { CancelledError, NonFiniteLossError, scheduledLearningRate, trainModel, type TrainingTask } from '../../src/engine/trainer';
 
@@ -139,6 +140,47 @@ test('epoch metrics report soft and hard parts', async () => {
     assert.ok(metrics.validationAccuracy >= 0, `validation accuracy ${metrics.validationAccuracy}`);
     assert.ok(metrics.validationAccuracy <= 1, `validation accuracy ${metrics.validationAccuracy}`);
   }
+});
+
+test('KL part of the soft term matches a direct KL', async () => {
+  // With a learning rate of 0 and no dropout the student is the same function at every step, so
+  // the epoch's mean T²·KL(p ‖ q) equals the one computed directly on all examples.
+  const data = makeSplit(100, 1);
+  const frozen: TrainConfig = { ...train, epochs: 1, optimizer: 'sgd', learningRate: 0, momentum: 0 };
+  const studentSpec: MlpSpec = { ...mlp, dropout: 0, inputDropout: 0 };
+  const teacher = buildModel(mlp, input, 3);
+  const teacherPredict = (x: tf.Tensor2D): tf.Tensor2D => tf.mul(forward(teacher, x, false), 4) as tf.Tensor2D;
+  const inputs = tf.tensor2d(data.x, [data.count, features]);
+  const teacherLogits = teacherPredict(inputs);
+  const cachedLogits = teacherLogits.dataSync() as Float32Array;
+  const temperature = distillation.temperature;
+
+  const cases: { name: string; softTargets: (config: DistillationConfig) => NonNullable<TrainingTask['softTargets']> }[] = [
+    { name: 'cached logits', softTargets: (config) => ({ config, cachedLogits, useLabels: true }) },
+    { name: 'teacher per batch', softTargets: (config) => ({ config, teacher: teacherPredict, useLabels: true }) },
+  ];
+  for (const { name, softTargets } of cases) {
+    const student = buildModel(studentSpec, input, 9);
+    const direct = tf.tidy(() => softKullbackLeibler(forward(student, inputs, false), teacherLogits, temperature).dataSync()[0]);
+    const expected = temperature * temperature * direct;
+    const result = await trainModel(task({ role: 'distilled', model: student, data, train: frozen, softTargets: softTargets(distillation) }));
+    const metrics = result.epochs[0];
+    assert.ok(metrics.softKlDivergence !== undefined, `${name}: KL part reported`);
+    assert.ok(metrics.softLoss !== undefined, `${name}: soft term reported`);
+    assert.ok(expected > 0.05, `${name}: the teacher and the student must differ for the test to mean anything (T²·KL ${expected})`);
+    assert.ok(Math.abs(metrics.softKlDivergence - expected) < 1e-5 * Math.max(1, metrics.softLoss), `${name}: reported ${metrics.softKlDivergence}, direct ${expected}`);
+    assert.ok(metrics.softLoss - metrics.softKlDivergence > 1, `${name}: soft term ${metrics.softLoss} contains T²·H(p)`);
+
+    const klResult = await trainModel(task({ role: 'distilled', model: student, data, train: frozen, softTargets: softTargets({ ...distillation, loss: 'kl' }) }));
+    const klMetrics = klResult.epochs[0];
+    assert.equal(klMetrics.softKlDivergence, klMetrics.softLoss, `${name}: loss "kl" reports its soft term as the KL`);
+    assert.ok(Math.abs((klMetrics.softLoss ?? NaN) - expected) < 1e-4 * Math.max(1, expected), `${name}: loss "kl" soft term ${klMetrics.softLoss}, direct ${expected}`);
+  }
+
+  const mseResult = await trainModel(task({ role: 'distilled', data, train: frozen, softTargets: { config: { ...distillation, loss: 'logit-mse' }, cachedLogits, useLabels: true } }));
+  assert.equal(mseResult.epochs[0].softKlDivergence, undefined, 'logit-mse has no KL part');
+  assert.equal((await trainModel(task({ data, train: frozen }))).epochs[0].softKlDivergence, undefined, 'the baseline has no KL part');
+  tf.dispose([inputs, teacherLogits]);
 });
 
 test('training learns a separable problem', async () => {

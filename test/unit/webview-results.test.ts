@@ -121,7 +121,9 @@ describe('results reducer on the recorded run', () => {
   test('chart columns hold every series point', () => {
     const state = createResultsState(snapshot);
     const loss = chartColumns(state, lossCurves);
-    assert.deepEqual(loss.curves.map((curve) => curve.key), lossCurves.map((curve) => curve.key));
+    // The run was recorded before the engine reported the soft term's KL part.
+    const recordedCurves = lossCurves.filter((curve) => curve.metric !== 'softKlDivergence');
+    assert.deepEqual(loss.curves.map((curve) => curve.key), recordedCurves.map((curve) => curve.key));
     loss.curves.forEach((curve, index) => {
       const points = loss.columns[index + 1].filter((value) => value !== null).length;
       const expected = curve.metric === 'stepLoss' ? state.curves[curve.role].steps.x.length : state.curves[curve.role].epochs.epoch.length;
@@ -130,6 +132,54 @@ describe('results reducer on the recorded run', () => {
     const accuracy = chartColumns(state, accuracyCurves);
     assert.equal(accuracy.curves.length, 3);
     assert.equal(accuracy.columns[0].length, 30);
+  });
+});
+
+/** Returns the snapshot with a KL part added to each distilled epoch event, as the engine now sends it. */
+function withKullbackLeibler(snapshot: ResultsSnapshotMessage): ResultsSnapshotMessage {
+  const events = snapshot.events.map((event) =>
+    event.type === 'run/epoch' && event.role === 'distilled' ? { ...event, softKlDivergence: 0.5 / event.epoch } : event,
+  );
+  return { ...snapshot, events };
+}
+
+describe('soft term KL part', () => {
+  const recorded = fixtureSnapshot();
+
+  test('reducer keeps the KL part per epoch', () => {
+    const state = createResultsState(withKullbackLeibler(recorded));
+    const epochs = state.curves.distilled.epochs;
+    assert.deepEqual(epochs.softKlDivergence, epochs.epoch.map((epoch) => 0.5 / epoch));
+    assert.ok(epochs.softLoss.every((value) => typeof value === 'number'), 'the soft term stays');
+    assert.ok(state.curves.baseline.epochs.softKlDivergence.every((value) => value === null));
+  });
+
+  test('KL curve replaces the soft term', () => {
+    const state = createResultsState(withKullbackLeibler(recorded));
+    const loss = chartColumns(state, lossCurves);
+    assert.deepEqual(loss.curves.map((curve) => curve.key), [
+      'teacher-step',
+      'teacher-epoch',
+      'distilled-step',
+      'distilled-epoch',
+      'distilled-soft-kl',
+      'distilled-hard',
+      'baseline-step',
+      'baseline-epoch',
+    ]);
+    const kullbackLeibler = loss.curves[4];
+    assert.equal(kullbackLeibler.label, 'Distilled soft KL (×T²)');
+    assert.match(kullbackLeibler.description ?? '', /KL\(p_T ‖ q_T\)/);
+    assert.deepEqual(loss.columns[5].filter((value) => value !== null), state.curves.distilled.epochs.softKlDivergence);
+  });
+
+  test('recorded run keeps the soft term', () => {
+    const state = createResultsState(recorded);
+    assert.ok(state.curves.distilled.epochs.softKlDivergence.every((value) => value === null));
+    const loss = chartColumns(state, lossCurves);
+    assert.equal(loss.curves.length, 8);
+    assert.equal(loss.curves[4].key, 'distilled-soft');
+    assert.equal(loss.curves[4].label, 'Distilled soft term (×T²)');
   });
 });
 

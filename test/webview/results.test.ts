@@ -236,6 +236,40 @@ describe('results webview in Chromium', { skip: missingChromium ?? false }, () =
     await assertClean(page);
   });
 
+  test('KL part replaces the soft term curve', async () => {
+    // The recorded run predates the KL part, so the distilled epochs get one here.
+    const events = snapshot.events.map((event) =>
+      event.type === 'run/epoch' && event.role === 'distilled' ? { ...event, softKlDivergence: 0.5 / event.epoch } : event,
+    );
+    const run: ResultsSnapshotMessage = { ...snapshot, events };
+    const page = await openFixture('dark', run);
+    await page.waitForTimeout(400);
+
+    const lossSeries = await legendSeries(page, 'loss-chart');
+    assert.equal(lossSeries.length - 1, 8);
+    assert.equal(lossSeries[5], 'Distilled soft KL (×T²)');
+    assert.ok(!lossSeries.includes('Distilled soft term (×T²)'), `legend: ${lossSeries.join(', ')}`);
+    const legendTitle = await page.locator('[data-testid="loss-chart"] .u-legend .u-series').nth(5).getAttribute('title');
+    assert.match(legendTitle ?? '', /^T² · KL\(p_T ‖ q_T\): the soft term without the teacher's entropy/);
+    assert.equal(await page.getAttribute('[data-testid="loss-chart-toggle-distilled-soft-kl"]', 'title'), legendTitle);
+    assert.match((await page.textContent('[data-testid="loss-note"]')) ?? '', /draws the soft term's KL part/);
+
+    await page.click('[data-testid="loss-chart-table"] >> xpath=.. >> vscode-button');
+    const headers = await page.locator('[data-testid="loss-chart-table"] vscode-table-header-cell').allTextContents();
+    assert.deepEqual(headers.slice(3, 6), ['Soft term', 'Soft KL', 'Hard term']);
+    const distilledRow = await page.locator('[data-testid="loss-chart-table"] vscode-table-row', { hasText: 'Distilled' }).nth(1).locator('vscode-table-cell').allTextContents();
+    assert.equal(distilledRow[4], formatNumber(0.25, 4));
+    await page.screenshot({ path: path.join(screenshotDir, 'results-dark-curves-kl.png'), fullPage: true });
+    await assertClean(page);
+
+    const french = await openPage({ view: 'results', runId }, 'light', 'fr');
+    await post(french, run);
+    await waitForEvents(french, run.events.length);
+    await french.waitForTimeout(400);
+    assert.equal((await legendSeries(french, 'loss-chart'))[5], 'Distillé KL doux (×T²)');
+    await assertClean(french);
+  });
+
   test('accuracy table equals the summary', async () => {
     const page = await openFixture();
     await selectTab(page, 2);

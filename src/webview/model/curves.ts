@@ -67,7 +67,7 @@ function sortSeries(one: PointSeries): PointSeries {
 }
 
 /** What a line on a curves chart shows. */
-export type CurveMetric = 'stepLoss' | 'loss' | 'softLoss' | 'hardLoss' | 'validationAccuracy' | 'validationLoss';
+export type CurveMetric = 'stepLoss' | 'loss' | 'softLoss' | 'softKlDivergence' | 'hardLoss' | 'validationAccuracy' | 'validationLoss';
 
 export interface CurveDefinition {
   /** Stable key, used for toggles and tests. */
@@ -77,8 +77,12 @@ export interface CurveDefinition {
   member?: string;
   metric: CurveMetric;
   label: string;
+  /** What the curve shows, for a tooltip; absent when the label is enough. */
+  description?: string;
   /** The label of an ensemble member's copy of this teacher curve. */
   memberLabel?: (member: string) => string;
+  /** Key of a curve of the same chart that this curve replaces when this one has points. */
+  replaces?: string;
 }
 
 export function roleLabel(role: ModelRole): string {
@@ -114,12 +118,40 @@ function curve(key: string, role: ModelRole, metric: CurveMetric, label: () => s
   };
 }
 
-/** The series of the loss chart: training loss every few steps, and per-epoch losses, soft and hard terms apart. */
+/** Creates a curve that takes the place of the curve `replaces` in runs that have its metric. */
+function replacingCurve(key: string, role: ModelRole, metric: CurveMetric, replaces: string, label: () => string, description: () => string): CurveDefinition {
+  return {
+    key,
+    role,
+    metric,
+    replaces,
+    get label() {
+      return label();
+    },
+    get description() {
+      return description();
+    },
+  };
+}
+
+/**
+ * The series of the loss chart: training loss every few steps, and per-epoch losses, soft and hard
+ * terms apart. The soft term's KL part replaces the soft term in runs that report it, because the
+ * soft cross-entropy also contains the teacher's entropy, which keeps that curve far from 0.
+ */
 export const lossCurves: readonly CurveDefinition[] = [
   curve('teacher-step', 'teacher', 'stepLoss', () => t('Teacher, per steps'), (member) => t('Teacher {0}, per steps', member)),
   curve('teacher-epoch', 'teacher', 'loss', () => t('Teacher, epoch mean'), (member) => t('Teacher {0}, epoch mean', member)),
   curve('distilled-step', 'distilled', 'stepLoss', () => t('Distilled total, per steps')),
   curve('distilled-epoch', 'distilled', 'loss', () => t('Distilled total, epoch mean')),
+  replacingCurve(
+    'distilled-soft-kl',
+    'distilled',
+    'softKlDivergence',
+    'distilled-soft',
+    () => t('Distilled soft KL (×T²)'),
+    () => t("T² · KL(p_T ‖ q_T): the soft term without the teacher's entropy T² · H(p_T), which does not depend on the student. It is 0 when the student's softened outputs equal the teacher's, and its gradients are those of the soft term."),
+  ),
   curve('distilled-soft', 'distilled', 'softLoss', () => t('Distilled soft term (×T²)')),
   curve('distilled-hard', 'distilled', 'hardLoss', () => t('Distilled hard term')),
   curve('baseline-step', 'baseline', 'stepLoss', () => t('Baseline, per steps')),
@@ -170,11 +202,14 @@ export function curvePoints(state: ResultsState, curve: CurveDefinition): PointS
 }
 
 /**
- * Returns the curves of a chart that have at least one point, and their points. The point arrays are the
- * state's own, which the reducer extends in place, so a chart can decimate them incrementally.
+ * Returns the curves of a chart that have at least one point, without those that a present curve
+ * replaces, and their points. The point arrays are the state's own, which the reducer extends in
+ * place, so a chart can decimate them incrementally.
  */
 export function chartSeries(state: ResultsState, curves: readonly CurveDefinition[]): { curves: CurveDefinition[]; points: PointSeries[] } {
-  const present = withMemberCurves(state, curves).filter((curve) => curvePoints(state, curve).y.some((value) => value !== null));
+  const withPoints = withMemberCurves(state, curves).filter((curve) => curvePoints(state, curve).y.some((value) => value !== null));
+  const replaced = new Set(withPoints.map((curve) => curve.replaces).filter((key) => key !== undefined));
+  const present = withPoints.filter((curve) => !replaced.has(curve.key));
   return { curves: present, points: present.map((curve) => curvePoints(state, curve)) };
 }
 

@@ -20,6 +20,8 @@ export interface EpochSeries {
   epoch: number[];
   loss: number[];
   softLoss: (number | null)[];
+  /** The soft term's KL(p_T ‖ q_T) part; null in runs recorded before the engine reported it, and for logit-mse. */
+  softKlDivergence: (number | null)[];
   hardLoss: (number | null)[];
   validationAccuracy: (number | null)[];
   validationLoss: (number | null)[];
@@ -69,7 +71,7 @@ export type ResultsChange = 'run' | 'curves' | 'evaluations' | 'softened';
 function emptyCurves(): RoleCurves {
   return {
     steps: { x: [], step: [], loss: [] },
-    epochs: { epoch: [], loss: [], softLoss: [], hardLoss: [], validationAccuracy: [], validationLoss: [], seconds: [], epochs: 0 },
+    epochs: { epoch: [], loss: [], softLoss: [], softKlDivergence: [], hardLoss: [], validationAccuracy: [], validationLoss: [], seconds: [], epochs: 0 },
   };
 }
 
@@ -245,6 +247,7 @@ export function applyEvents(state: ResultsState, events: readonly StoredWorkerEv
         epochs.epoch.push(event.epoch);
         epochs.loss.push(event.loss);
         epochs.softLoss.push(finiteOrNull(event.softLoss));
+        epochs.softKlDivergence.push(finiteOrNull(event.softKlDivergence));
         epochs.hardLoss.push(finiteOrNull(event.hardLoss));
         epochs.validationAccuracy.push(finiteOrNull(event.validationAccuracy));
         epochs.validationLoss.push(finiteOrNull(event.validationLoss));

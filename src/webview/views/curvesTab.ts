@@ -1,5 +1,6 @@
 // Curves tab: training loss (every few steps and per epoch, the distilled student's soft and hard
-// terms apart) and validation accuracy per epoch, for the teacher and both students.
+// terms apart) and validation accuracy per epoch, for the teacher and both students. For runs that
+// report it, the soft term's curve shows its KL part, which approaches 0 as the student learns.
 
 import { t } from '../l10n';
 import { accuracyCurves, chartSeries, lossCurves, modelLabel, type CurveDefinition } from '../model/curves';
@@ -25,16 +26,26 @@ function curveColor(curve: CurveDefinition, theme: ChartTheme, memberNames: read
 
 function seriesStyle(curve: CurveDefinition, theme: ChartTheme, memberNames: readonly string[] = []): ChartSeries {
   const color = curveColor(curve, theme, memberNames);
+  const series = { key: curve.key, label: curve.label, description: curve.description, color };
   switch (curve.metric) {
     case 'stepLoss':
-      return { key: curve.key, label: curve.label, color, width: 1 };
+      return { ...series, width: 1 };
     case 'softLoss':
-      return { key: curve.key, label: curve.label, color, width: 1.5, dash: [6, 4], points: true };
+    case 'softKlDivergence':
+      return { ...series, width: 1.5, dash: [6, 4], points: true };
     case 'hardLoss':
-      return { key: curve.key, label: curve.label, color, width: 1.5, dash: [2, 3], points: true };
+      return { ...series, width: 1.5, dash: [2, 3], points: true };
     default:
-      return { key: curve.key, label: curve.label, color, width: 2.5, points: true };
+      return { ...series, width: 2.5, points: true };
   }
+}
+
+/** Returns the note above the loss chart, on the soft term's KL part when the chart draws it and on the soft term otherwise. */
+function softTermNote(drawsKullbackLeibler: boolean): string {
+  if (drawsKullbackLeibler) {
+    return t("The distilled total is softWeight × soft + hardWeight × hard. The chart draws the soft term's KL part, T² · KL(p_T ‖ q_T), which is 0 when the student matches the teacher. The soft cross-entropy T² · H(p_T, q_T) also contains the teacher's entropy T² · H(p_T), which does not depend on the student. The chart's table lists the soft term and its KL part. T² applies when the config sets scaleByTemperatureSquared.");
+  }
+  return t('The distilled total is softWeight × soft + hardWeight × hard. The soft term is multiplied by T² when the config sets scaleByTemperatureSquared, so it can be far above the other losses; the log scale, on by default, keeps them all readable.');
 }
 
 export class CurvesTab {
@@ -42,6 +53,7 @@ export class CurvesTab {
   private readonly lossChart: LineChart;
   private readonly accuracyChart: LineChart;
   private readonly stepNote: HTMLElement;
+  private readonly lossNote: HTMLElement;
   private state: ResultsState | undefined;
   private lastDraw = 0;
   private pendingDraw: ReturnType<typeof setTimeout> | undefined;
@@ -89,14 +101,11 @@ export class CurvesTab {
       theme,
     );
     this.stepNote = h('p', { class: 'note' });
+    this.lossNote = h('p', { class: 'note', 'data-testid': 'loss-note' }, softTermNote(false));
     this.element = h(
       'div',
       { class: 'tab-content curves-tab' },
-      h(
-        'p',
-        { class: 'note' },
-        t('The distilled total is softWeight × soft + hardWeight × hard. The soft term is multiplied by T² when the config sets scaleByTemperatureSquared, so it can be far above the other losses; the log scale, on by default, keeps them all readable.'),
-      ),
+      this.lossNote,
       this.lossChart.element,
       this.stepNote,
       this.accuracyChart.element,
@@ -143,6 +152,7 @@ export class CurvesTab {
     const accuracy = chartSeries(state, accuracyCurves);
     const members = state.memberNames;
     this.lossChart.setPoints(loss.curves.map((curve) => seriesStyle(curve, this.theme, members)), loss.points);
+    this.lossNote.textContent = softTermNote(loss.curves.some((curve) => curve.metric === 'softKlDivergence'));
     this.accuracyChart.setPoints(accuracy.curves.map((curve) => seriesStyle(curve, this.theme, members)), accuracy.points);
 
     let stepPoints = modelRoles.reduce((total, role) => total + state.curves[role].steps.x.length, 0);
@@ -171,6 +181,7 @@ export class CurvesTab {
           `${epoch} / ${epochs.epochs}`,
           formatNumber(epochs.loss[index], 4),
           formatNumber(epochs.softLoss[index], 4),
+          formatNumber(epochs.softKlDivergence[index], 4),
           formatNumber(epochs.hardLoss[index], 4),
           formatNumber(epochs.validationLoss[index], 4),
           formatPercent(epochs.validationAccuracy[index]),
@@ -180,7 +191,7 @@ export class CurvesTab {
     }
     return dataTable(
       t('Per-epoch metrics'),
-      [t('Model'), t('Epoch'), t('Loss'), t('Soft term'), t('Hard term'), t('Validation loss'), t('Validation accuracy'), t('Time')],
+      [t('Model'), t('Epoch'), t('Loss'), t('Soft term'), t('Soft KL'), t('Hard term'), t('Validation loss'), t('Validation accuracy'), t('Time')],
       rows,
     );
   }

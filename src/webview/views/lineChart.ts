@@ -17,6 +17,8 @@ import type { ChartTheme } from './theme';
 export interface ChartSeries {
   key: string;
   label: string;
+  /** Tooltip of the series' legend entry and toggle. */
+  description?: string;
   color: string;
   /** Canvas dash pattern in pixels; solid when absent. */
   dash?: number[];
@@ -186,6 +188,9 @@ export class LineChart {
         toggle.classList.add('series-toggle');
         toggle.style.setProperty('--series-color', one.color);
         toggle.dataset.key = one.key;
+        if (one.description !== undefined) {
+          toggle.title = one.description;
+        }
         return toggle;
       }),
     );
@@ -345,7 +350,19 @@ export class LineChart {
       },
     };
     this.plot = new uPlot(options, this.columns as uPlot.AlignedData, this.plotHolder);
+    this.describeLegend(this.plot);
     this.attachPointerZoom(this.plot);
+  }
+
+  /** Sets the tooltips of uPlot's legend rows, whose first row is the x series. */
+  private describeLegend(plot: uPlot): void {
+    const rows = plot.root.querySelectorAll<HTMLElement>('.u-legend .u-series');
+    this.series.forEach((one, index) => {
+      const row = rows[index + 1];
+      if (one.description !== undefined && row !== undefined) {
+        row.title = one.description;
+      }
+    });
   }
 
   private resize(): void {
