@@ -92,6 +92,25 @@ test('run report results table', () => {
   assert.ok(lines.includes('Distillation at T = 20: 72 fewer test errors than the baseline student. It closed 91% of the teacher–baseline gap.'), report);
 });
 
+test('run report words each share of the gap', () => {
+  const effect = (teacher: number, distilled: number, baseline: number): string | undefined =>
+    renderRunReport({ record: run('r1', 'completed', { teacher, distilled, baseline }), config: config() }, l10n)
+      .split('\n')
+      .find((line) => line.startsWith('Distillation at T = '));
+
+  assert.equal(
+    effect(67, 60, 146),
+    'Distillation at T = 20: 86 fewer test errors than the baseline student. The distilled student made 7 fewer test errors than the teacher, so it closed all of the teacher–baseline gap and more (109%).',
+  );
+  assert.equal(
+    effect(67, 67, 146),
+    'Distillation at T = 20: 79 fewer test errors than the baseline student. The distilled student made as many test errors as the teacher, so it closed all of the teacher–baseline gap.',
+  );
+  assert.equal(effect(67, 146, 146), 'Distillation at T = 20: as many test errors as the baseline student (146). It closed none of the teacher–baseline gap.');
+  assert.equal(effect(67, 150, 146), 'Distillation at T = 20: 4 more test errors than the baseline student. It closed none of the teacher–baseline gap.');
+  assert.equal(effect(150, 100, 146), 'Distillation at T = 20: 46 fewer test errors than the baseline student.');
+});
+
 test('run report config and per-class sections', () => {
   const report = renderRunReport({ record: run('r1', 'completed', { teacher: 67, distilled: 74, baseline: 146 }), config: config() }, l10n);
   const lines = report.split('\n');

@@ -167,13 +167,31 @@ function distillationEffect(summary: RunSummary, l10n: Localizer): string[] {
   const difference = baseline.errors - distilled.errors;
   const temperature = formatNumber(summary.temperature, l10n);
   const sentences = [
-    difference >= 0
+    difference > 0
       ? l10n.t('Distillation at T = {0}: {1} fewer test errors than the baseline student.', temperature, formatCount(difference, l10n))
-      : l10n.t('Distillation at T = {0}: {1} more test errors than the baseline student.', temperature, formatCount(-difference, l10n)),
+      : difference < 0
+        ? l10n.t('Distillation at T = {0}: {1} more test errors than the baseline student.', temperature, formatCount(-difference, l10n))
+        : l10n.t('Distillation at T = {0}: as many test errors as the baseline student ({1}).', temperature, formatCount(baseline.errors, l10n)),
   ];
   const closed = gapClosed(summary);
-  if (closed !== undefined) {
-    sentences.push(l10n.t('It closed {0} of the teacher–baseline gap.', formatPercent(closed, l10n, 0)));
+  const teacher = summary.models.teacher;
+  // Only a teacher better than the baseline leaves a gap to close (gapClosed is then defined).
+  if (closed !== undefined && teacher !== undefined) {
+    if (distilled.errors < teacher.errors) {
+      sentences.push(
+        l10n.t(
+          'The distilled student made {0} fewer test errors than the teacher, so it closed all of the teacher–baseline gap and more ({1}).',
+          formatCount(teacher.errors - distilled.errors, l10n),
+          formatPercent(closed, l10n, 0),
+        ),
+      );
+    } else if (distilled.errors === teacher.errors) {
+      sentences.push(l10n.t('The distilled student made as many test errors as the teacher, so it closed all of the teacher–baseline gap.'));
+    } else if (closed <= 0) {
+      sentences.push(l10n.t('It closed none of the teacher–baseline gap.'));
+    } else {
+      sentences.push(l10n.t('It closed {0} of the teacher–baseline gap.', formatPercent(closed, l10n, 0)));
+    }
   }
   return [sentences.join(' ')];
 }
