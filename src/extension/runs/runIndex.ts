@@ -27,7 +27,7 @@ export interface RunRecord {
   lastEpoch?: RunEpochEvent;
   /** English text of the error, as stored. */
   error?: string;
-  /** Code and arguments of an error that the host wrote; see hostErrors.ts. */
+  /** Code and arguments of an error that the host wrote, rendered by localizeRunError in hostErrors.ts. */
   errorReason?: HostErrorReason;
 }
 

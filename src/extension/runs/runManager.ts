@@ -117,7 +117,7 @@ interface ActiveRun {
   ended: boolean;
 }
 
-/** The start error of a worker whose script is not built; its reason tells the user to build it. */
+/** The start error of a worker whose script is not built. Its reason gives the build command. */
 class WorkerScriptMissingError extends Error {
   constructor(readonly workerPath: string) {
     super(`the worker script ${workerPath} is missing`);

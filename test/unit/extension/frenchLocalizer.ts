@@ -15,7 +15,7 @@ export function createFrenchLocalizer(): Localizer {
     t: (message, ...args) => {
       const translated = frenchBundle[message];
       if (translated === undefined) {
-        throw new Error(`l10n/bundle.l10n.fr.json lacks "${message}"`);
+        throw new Error(`l10n/bundle.l10n.fr.json has no translation of "${message}"`);
       }
       return source.t(translated, ...args);
     },
