@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 
 import { ConfigDiagnostics, showConfigErrors } from './configDiagnostics';
 import { firstLine, formatCount, type Localizer } from './format';
+import { localizeRunError } from './runs/hostErrors';
 import type { RunHandle, RunManager, RunOutcome } from './runs/runManager';
 import { describeProgress, runFraction, teacherMembers, trainedRoles } from './runProgress';
 import type { RunsModel } from './runsModel';
@@ -123,7 +124,8 @@ export class RunNotifications implements vscode.Disposable {
         if (outcome.stderrTail.length > 0) {
           log.error(outcome.stderrTail.map((line) => `[${label}] worker output: ${line}`).join('\n'));
         }
-        const message = l10n.t('Run {0} failed: {1}', label, firstLine(outcome.error ?? l10n.t('unknown error')));
+        const error = localizeRunError(outcome.error, outcome.errorReason, l10n);
+        const message = l10n.t('Run {0} failed: {1}', label, firstLine(error ?? l10n.t('unknown error')));
         await this.offerResults(vscode.window.showErrorMessage, message, handle, true);
         return;
       }

@@ -41,7 +41,10 @@ export interface RunSummary {
   temperature: number;
   classes?: number;
   models: Partial<Record<ModelRole, ModelEvaluation>>;
+  /** English text of the error, which the CLI, CI and other machines read. */
   error?: string;
+  /** Code and arguments of an error that the extension host wrote, so that its UI can show `error` in its own language. */
+  errorReason?: HostErrorReason;
   /** Process id and host name of the process that ran it, to tell a live run from an interrupted one. */
   pid?: number;
   hostname?: string;
@@ -52,6 +55,22 @@ export interface RunSummary {
   /** When the run is a child of a sweep: the sweep and the values this child tried. */
   sweep?: SweepMembership;
 }
+
+/**
+ * An error that the extension host writes itself, as a stable code with its arguments. The
+ * `wroteOutput: false` cases add "It wrote no output." to the sentence.
+ */
+export type HostErrorReason =
+  | { code: 'worker-script-missing'; path: string }
+  | { code: 'worker-start-failed'; detail: string }
+  | { code: 'worker-killed'; signal: string; wroteOutput: boolean }
+  | { code: 'worker-exited'; exitCode: number; wroteOutput: boolean }
+  | { code: 'worker-stopped'; wroteOutput: boolean }
+  | { code: 'cancel-timeout'; graceMs: number }
+  | { code: 'worker-gone'; pid: number }
+  | { code: 'worker-on-other-host'; hostname: string; pid: number }
+  | { code: 'no-worker' }
+  | { code: 'summary-unreadable'; runDir: string };
 
 /** The bias shift applied to the distilled student for the classes left out of its transfer set. */
 export interface BiasAdjustmentResult {

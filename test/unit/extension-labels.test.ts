@@ -18,7 +18,8 @@ import {
   runTooltip,
   RUN_STATUS_ICONS,
 } from '../../src/extension/views/runLabels';
-import type { ModelEvaluation, RunPhase, RunStatus, RunSummary } from '../../src/protocol/messages';
+import type { HostErrorReason, ModelEvaluation, RunPhase, RunStatus, RunSummary } from '../../src/protocol/messages';
+import { createFrenchLocalizer } from './extension/frenchLocalizer';
 
 const l10n = createSourceLocalizer('en');
 const roles: ModelRole[] = ['teacher', 'distilled', 'baseline'];
@@ -171,6 +172,26 @@ test('tooltip of a failed run quotes the error', () => {
   const tooltip = runTooltip(record('failed', {}, { error: 'Loss is NaN' }), undefined, l10n);
   assert.match(tooltip, /> Loss is NaN/);
   assert.doesNotMatch(tooltip, /\| Model \|/);
+});
+
+test('failed description in French from the reason', () => {
+  const french = createFrenchLocalizer();
+  const errorReason: HostErrorReason = { code: 'worker-killed', signal: 'SIGKILL', wroteOutput: true };
+  const error = 'The worker was killed by signal SIGKILL before the run ended.\nLast output:\nEpoch 2/10';
+  const killed = record('failed', {}, { error, errorReason });
+
+  assert.equal(runDescription(killed, undefined, roles, french), "échec : Le processus d’entraînement a été tué par le signal SIGKILL avant la fin de l'exécution.");
+  assert.match(runTooltip(killed, undefined, french), /> Le processus d’entraînement a été tué par le signal SIGKILL/);
+  assert.equal(runDescription(killed, undefined, roles, l10n), 'failed: The worker was killed by signal SIGKILL before the run ended.');
+});
+
+test('failed description of an old run', () => {
+  const french = createFrenchLocalizer();
+  // Written before summary.json had errorReason: the stored English text is shown.
+  const old = record('failed', {}, { error: 'The worker was killed by signal SIGKILL before the run ended.' });
+
+  assert.equal(runDescription(old, undefined, roles, french), 'échec : The worker was killed by signal SIGKILL before the run ended.');
+  assert.match(runTooltip(old, undefined, french), /> The worker was killed by signal SIGKILL/);
 });
 
 test('latest run lens titles', () => {

@@ -8,7 +8,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 import { readEvents, readSummary, type StoredEvent } from '../../engine/runStore';
-import type { ModelEvaluation, RunEpochEvent, RunLogEvent, RunStatus, RunSummary } from '../../protocol/messages';
+import type { HostErrorReason, ModelEvaluation, RunEpochEvent, RunLogEvent, RunStatus, RunSummary } from '../../protocol/messages';
+import { hostErrorText, parseHostErrorReason } from './hostErrors';
 
 export interface RunRecord {
   /** The run folder's name, which is also the worker's run id. */
@@ -24,7 +25,10 @@ export interface RunRecord {
   summary?: RunSummary;
   /** The last run/epoch event in events.jsonl. */
   lastEpoch?: RunEpochEvent;
+  /** English text of the error, as stored. */
   error?: string;
+  /** Code and arguments of an error that the host wrote, rendered by localizeRunError in hostErrors.ts. */
+  errorReason?: HostErrorReason;
 }
 
 export interface RunGroup {
@@ -145,13 +149,8 @@ function readRunFromEvents(runDir: string, runId: string): RunRecord | undefined
     if (!existsSync(summaryFile(runDir))) {
       return undefined;
     }
-    return {
-      runId,
-      runDir,
-      name: runId,
-      status: 'interrupted',
-      error: `summary.json in ${runDir} is unreadable and events.jsonl has no run/started event, so the run's status is unknown.`,
-    };
+    const errorReason: HostErrorReason = { code: 'summary-unreadable', runDir };
+    return { runId, runDir, name: runId, status: 'interrupted', error: hostErrorText(errorReason), errorReason };
   }
 
   const finished = events.filter((event) => event.type === 'run/finished').pop();
@@ -191,6 +190,8 @@ export function readRun(runDir: string): RunRecord | undefined {
     summary,
     lastEpoch: findLastEvent(eventsFile(runDir), isEpochEvent),
     error: summary.error,
+    // A reason that does not parse, such as one from a newer version, leaves the English text to show.
+    errorReason: summary.error === undefined ? undefined : parseHostErrorReason(summary.errorReason),
   };
 }
 
@@ -381,12 +382,18 @@ function appendRunLog(runDir: string, event: RunLogEvent, time: Date): void {
   appendFileSync(path.join(runDir, 'worker.log'), `${time.toISOString()} [${event.level}] [${event.runId}] ${event.message}\n`);
 }
 
+/** An error to record when a run ends: its English text and, for host-written errors, its reason. */
+interface EndError {
+  text: string;
+  reason?: HostErrorReason;
+}
+
 /**
- * Rewrites summary.json with the new status, `finishedAt` and `error`, keeping every other
- * field, and logs `error` to the run. A run whose status is not in `endable` is left unchanged
- * and its summary returned.
+ * Rewrites summary.json with the new status, `finishedAt`, `error` and `errorReason`, keeping
+ * every other field, and logs the error to the run. A run whose status is not in `endable` is
+ * left unchanged and its summary returned.
  */
-function endRun(runDir: string, status: RunStatus, error: string | undefined, level: RunLogEvent['level'], endable: ReadonlySet<RunStatus>): RunSummary | undefined {
+function endRun(runDir: string, status: RunStatus, error: EndError | undefined, level: RunLogEvent['level'], endable: ReadonlySet<RunStatus>): RunSummary | undefined {
   const runId = path.basename(runDir);
   const current = readValidSummary(runDir) ?? summaryFromEvents(runDir, runId);
   if (current === undefined) {
@@ -399,42 +406,50 @@ function endRun(runDir: string, status: RunStatus, error: string | undefined, le
   const now = new Date();
   const ended: RunSummary = { ...current, status, finishedAt: now.toISOString() };
   if (error !== undefined) {
-    ended.error = error;
+    ended.error = error.text;
+    // A reason left from an earlier mark would describe another error than the new text.
+    if (error.reason === undefined) {
+      delete ended.errorReason;
+    } else {
+      ended.errorReason = error.reason;
+    }
   }
   writeFileAtomically(summaryFile(runDir), `${JSON.stringify(ended, null, 2)}\n`);
-  appendRunLog(runDir, { type: 'run/log', runId, level, message: error ?? `Run marked ${status}.` }, now);
+  appendRunLog(runDir, { type: 'run/log', runId, level, message: error?.text ?? `Run marked ${status}.` }, now);
   return ended;
 }
 
 /**
  * Marks a run whose worker is gone as interrupted: rewrites summary.json atomically with status
- * `interrupted`, `error` = reason and `finishedAt` = now, keeping every metric already there,
- * and appends a run/log line to events.jsonl. A run that has already ended is left unchanged.
- * Returns the resulting summary, or undefined for a folder that is not a run.
+ * `interrupted`, `finishedAt` = now, `error` = the reason's English text and `errorReason` =
+ * reason, keeping every metric already there, and appends a run/log line to events.jsonl. A run
+ * that has already ended is left unchanged. Returns the resulting summary, or undefined for a
+ * folder that is not a run.
  */
-export function markInterrupted(runDir: string, reason: string): RunSummary | undefined {
-  return endRun(runDir, 'interrupted', reason, 'warn', unfinishedStatuses);
+export function markInterrupted(runDir: string, reason: HostErrorReason): RunSummary | undefined {
+  return endRun(runDir, 'interrupted', { text: hostErrorText(reason), reason }, 'warn', unfinishedStatuses);
 }
 
 /**
  * Marks the run of a worker that the host killed (`cancelled`) or that crashed (`failed`), the
  * same way as markInterrupted. A run that is queued, running or interrupted is changed, one
- * that ended otherwise is left unchanged.
+ * that ended otherwise is left unchanged. `errorReason` is stored next to `error` when given.
  */
-export function markFinished(runDir: string, status: 'cancelled' | 'failed', error?: string): RunSummary | undefined {
-  return endRun(runDir, status, error, status === 'failed' ? 'error' : 'warn', finishableStatuses);
+export function markFinished(runDir: string, status: 'cancelled' | 'failed', error?: string, errorReason?: HostErrorReason): RunSummary | undefined {
+  const endError = error === undefined ? undefined : { text: error, reason: errorReason };
+  return endRun(runDir, status, endError, status === 'failed' ? 'error' : 'warn', finishableStatuses);
 }
 
-function describeMissingWorker(record: RunRecord): string {
+function describeMissingWorker(record: RunRecord): HostErrorReason {
   const pid = record.summary?.pid;
   const hostname = record.summary?.hostname;
   if (pid !== undefined && hostname !== undefined && hostname !== os.hostname()) {
-    return `Marked interrupted: the run was started on host ${hostname}, where this window cannot check its worker (pid ${pid}). Metrics written before it stopped are kept.`;
+    return { code: 'worker-on-other-host', hostname, pid };
   }
   if (pid !== undefined) {
-    return `Marked interrupted: its worker (pid ${pid}) is no longer running. Metrics written before it stopped are kept.`;
+    return { code: 'worker-gone', pid };
   }
-  return 'Marked interrupted: no worker is running it. Metrics written before it stopped are kept.';
+  return { code: 'no-worker' };
 }
 
 /**

@@ -14,6 +14,7 @@ import { threadsPerWorker } from '../../config/sweep';
 
 import {
   isWorkerEvent,
+  type HostErrorReason,
   type HostRequest,
   type RunEpochEvent,
   type RunFinishedEvent,
@@ -24,6 +25,7 @@ import {
   type WorkerEvent,
 } from '../../protocol/messages';
 import { Emitter, type Disposable, type Event } from './events';
+import { hostErrorText } from './hostErrors';
 import { markFinished } from './runIndex';
 
 /** The part of `child_process.fork` that RunManager calls; `fork` itself fits. */
@@ -68,7 +70,10 @@ export interface RunOutcome {
   status: 'completed' | 'cancelled' | 'failed' | 'rejected';
   summary?: RunSummary;
   rejection?: RunRejectedEvent;
+  /** English text of the error, as stored in summary.json. */
   error?: string;
+  /** Code and arguments of an error that the host wrote, for showing it in the UI's language. */
+  errorReason?: HostErrorReason;
   /** Last lines (at most 20) of the worker's stdout and stderr, in order. */
   stderrTail: string[];
 }
@@ -152,6 +157,13 @@ interface ActiveRun {
   threadsReason?: string;
 }
 
+/** The start error of a worker whose script is not built. Its reason gives the build command. */
+class WorkerScriptMissingError extends Error {
+  constructor(readonly workerPath: string) {
+    super(`the worker script ${workerPath} is missing`);
+  }
+}
+
 function checkMaxConcurrent(value: number): number {
   if (!Number.isInteger(value) || value < 1) {
     throw new RangeError(`Invalid maxConcurrent ${value}: use a whole number of runs, 1 or more.`);
@@ -186,17 +198,20 @@ function readLines(stream: Readable | null, onLine: (line: string) => void, onEr
   stream.on('error', onError);
 }
 
-function describeExit(run: ActiveRun): string {
+function describeExit(run: ActiveRun, wroteOutput: boolean): HostErrorReason {
+  if (run.startError instanceof WorkerScriptMissingError) {
+    return { code: 'worker-script-missing', path: run.startError.workerPath };
+  }
   if (run.startError !== undefined) {
-    return `The worker could not start: ${run.startError.message}.`;
+    return { code: 'worker-start-failed', detail: run.startError.message };
   }
   if (run.exit?.signal) {
-    return `The worker was killed by signal ${run.exit.signal} before the run ended.`;
+    return { code: 'worker-killed', signal: run.exit.signal, wroteOutput };
   }
   if (run.exit?.code !== undefined && run.exit.code !== null) {
-    return `The worker exited with code ${run.exit.code} before the run ended.`;
+    return { code: 'worker-exited', exitCode: run.exit.code, wroteOutput };
   }
-  return 'The worker stopped before the run ended.';
+  return { code: 'worker-stopped', wroteOutput };
 }
 
 function isFinalStatus(status: RunSummary['status']): status is 'completed' | 'cancelled' | 'failed' {
@@ -386,7 +401,7 @@ export class RunManager {
 
     // A worker that cannot start ends on a later tick, so that start() returns its handle first.
     if (!existsSync(this.workerPath)) {
-      run.startError = new Error(`the worker script ${this.workerPath} is missing; build the extension with \`npm run build\``);
+      run.startError = new WorkerScriptMissingError(this.workerPath);
       setImmediate(() => this.end(run));
       return;
     }
@@ -566,26 +581,26 @@ export class RunManager {
     const status = run.killedAfterCancel ? 'cancelled' : 'failed';
     // The worker's output starts on a new line, so that the first line, which the tree and the
     // notifications show, is a complete sentence.
-    const output = stderrTail.length > 0 ? `\nLast output:\n${stderrTail.join('\n')}` : ' It wrote no output.';
-    const error = run.killedAfterCancel
-      ? `Cancelled: the worker did not exit within ${this.cancelGraceMs} ms of the cancel request, so it was killed.`
-      : `${describeExit(run)}${output}`;
+    const errorReason: HostErrorReason = run.killedAfterCancel
+      ? { code: 'cancel-timeout', graceMs: this.cancelGraceMs }
+      : describeExit(run, stderrTail.length > 0);
+    const error = hostErrorText(errorReason, run.killedAfterCancel ? [] : stderrTail);
     if (handle.runDir === undefined) {
-      return { handle, status, error, stderrTail };
+      return { handle, status, error, errorReason, stderrTail };
     }
 
     let summary: RunSummary | undefined;
     try {
-      summary = markFinished(handle.runDir, status, error);
+      summary = markFinished(handle.runDir, status, error, errorReason);
     } catch (markError) {
       this.logRun(handle, 'error', `Could not mark ${handle.runDir} ${status}: ${markError instanceof Error ? markError.message : String(markError)}`);
     }
     // A worker killed right after writing its final summary loses only the run/finished message,
     // so the status on disk is kept.
     if (summary !== undefined && isFinalStatus(summary.status) && summary.status !== status) {
-      return { handle, status: summary.status, summary, error: summary.error, stderrTail };
+      return { handle, status: summary.status, summary, error: summary.error, errorReason: summary.errorReason, stderrTail };
     }
-    return { handle, status, summary, error, stderrTail };
+    return { handle, status, summary, error, errorReason, stderrTail };
   }
 
   private resolveIdleWaiters(): void {

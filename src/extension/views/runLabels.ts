@@ -4,6 +4,7 @@
 
 import type { DistillConfig, DistillationLoss, EnsembleCombine, ModelRole } from '../../config/types';
 import type { ModelEvaluation, RunStatus, RunSummary } from '../../protocol/messages';
+import { localizeRunError } from '../runs/hostErrors';
 import type { RunRecord } from '../runs/runIndex';
 import {
   describeModelSpec,
@@ -105,7 +106,8 @@ export function errorsComparison(summary: RunSummary | undefined, l10n: Localize
 
 /**
  * Describes a run item: live progress while it runs, the distilled vs baseline test errors
- * when it completed, the first line of the error when it failed.
+ * when it completed, the first line of the error when it failed, in the UI's language when the
+ * host wrote the error.
  */
 export function runDescription(
   record: RunRecord,
@@ -128,10 +130,10 @@ export function runDescription(
       return statusLabel(record.status, l10n);
     case 'completed':
       return errors ?? statusLabel(record.status, l10n);
-    case 'failed':
-      return record.error === undefined
-        ? statusLabel(record.status, l10n)
-        : l10n.t('failed: {0}', firstLine(record.error));
+    case 'failed': {
+      const error = localizeRunError(record.error, record.errorReason, l10n);
+      return error === undefined ? statusLabel(record.status, l10n) : l10n.t('failed: {0}', firstLine(error));
+    }
     case 'cancelled':
     case 'interrupted':
       return errors === undefined ? statusLabel(record.status, l10n) : `${statusLabel(record.status, l10n)} · ${errors}`;
@@ -251,8 +253,9 @@ export function runTooltip(record: RunRecord, config: DistillConfig | undefined,
   const lines: string[] = [];
   lines.push(`**${escapeMarkdown(record.name)}** · \`${record.runId}\``, '');
   lines.push(l10n.t('Status: {0}', statusLabel(record.status, l10n)), '');
-  if (record.error !== undefined) {
-    lines.push(`> ${escapeMarkdown(firstLine(record.error))}`, '');
+  const error = localizeRunError(record.error, record.errorReason, l10n);
+  if (error !== undefined) {
+    lines.push(`> ${escapeMarkdown(firstLine(error))}`, '');
   }
   if (config !== undefined) {
     for (const line of configHighlights(config, record.summary?.backend, l10n)) {

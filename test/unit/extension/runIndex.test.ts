@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 
 import { readEvents, readSummary } from '../../../src/engine/runStore';
-import type { ModelEvaluation, RunEpochEvent, RunLogEvent, RunSummary } from '../../../src/protocol/messages';
+import type { HostErrorReason, ModelEvaluation, RunEpochEvent, RunLogEvent, RunSummary } from '../../../src/protocol/messages';
 import {
   findLastEvent,
   groupRuns,
@@ -21,6 +21,9 @@ import {
   readRun,
   type RunRecord,
 } from '../../../src/extension/runs/runIndex';
+
+const workerGone: HostErrorReason = { code: 'worker-gone', pid: 4242 };
+const workerGoneText = 'Marked interrupted: its worker (pid 4242) is no longer running. Metrics written before it stopped are kept.';
 
 function makeRunsDir(): string {
   return path.join(mkdtempSync(path.join(os.tmpdir(), 'distill-run-index-')), '.distill', 'runs');
@@ -212,6 +215,7 @@ test('readRun with an unreadable summary', () => {
 
   assert.equal(broken?.status, 'interrupted');
   assert.match(broken?.error ?? '', /summary\.json .* is unreadable/);
+  assert.deepEqual(broken?.errorReason, { code: 'summary-unreadable', runDir: brokenDir });
   assert.equal(wrongShape?.summary, undefined);
   assert.equal(wrongShape?.name, 'early');
 });
@@ -292,16 +296,17 @@ test('markInterrupted keeps every metric', () => {
   const before = summaryOf('x', { status: 'running', finishedAt: undefined });
   const runDir = writeRun(runsDir, 'x', { summary: before, events: [epochEvent('x', 1, '2026-12-04T10:01:00.000Z')], unfinishedLine: halfWrittenEpoch });
 
-  const returned = markInterrupted(runDir, 'Worker gone.');
+  const returned = markInterrupted(runDir, workerGone);
 
   const after = readSummary(runDir);
   assert.ok(after !== undefined);
   assert.deepEqual(returned, after);
   assert.equal(after.status, 'interrupted');
-  assert.equal(after.error, 'Worker gone.');
+  assert.equal(after.error, workerGoneText);
+  assert.deepEqual(after.errorReason, workerGone);
   assert.ok(after.finishedAt !== undefined);
   assert.ok(!Number.isNaN(Date.parse(after.finishedAt)), `finishedAt ${after.finishedAt}`);
-  const { status: _status, error: _error, finishedAt: _finishedAt, ...unchanged } = after;
+  const { status: _status, error: _error, errorReason: _errorReason, finishedAt: _finishedAt, ...unchanged } = after;
   const { status: _statusBefore, error: _errorBefore, finishedAt: _finishedAtBefore, ...unchangedBefore } = before;
   assert.deepEqual(unchanged, unchangedBefore);
 
@@ -313,8 +318,8 @@ test('markInterrupted keeps every metric', () => {
   assert.equal(last.type, 'run/log');
   assert.ok(last.type === 'run/log');
   assert.equal(last.level, 'warn');
-  assert.equal(last.message, 'Worker gone.');
-  assert.match(readFileSync(path.join(runDir, 'worker.log'), 'utf8'), /\[warn\] \[x\] Worker gone\./);
+  assert.equal(last.message, workerGoneText);
+  assert.ok(readFileSync(path.join(runDir, 'worker.log'), 'utf8').includes(`[warn] [x] ${workerGoneText}`));
 });
 
 test('markInterrupted leaves an ended run', () => {
@@ -323,7 +328,7 @@ test('markInterrupted leaves an ended run', () => {
   const summaryBefore = readFileSync(path.join(runDir, 'summary.json'), 'utf8');
   const eventsBefore = readFileSync(path.join(runDir, 'events.jsonl'), 'utf8');
 
-  const returned = markInterrupted(runDir, 'Worker gone.');
+  const returned = markInterrupted(runDir, workerGone);
 
   assert.equal(returned?.status, 'completed');
   assert.equal(readFileSync(path.join(runDir, 'summary.json'), 'utf8'), summaryBefore);
@@ -340,7 +345,7 @@ test('markInterrupted without summary uses events', () => {
     ],
   });
 
-  const summary = markInterrupted(runDir, 'Worker gone.');
+  const summary = markInterrupted(runDir, workerGone);
 
   assert.deepEqual(readSummary(runDir), summary);
   assert.equal(summary?.status, 'interrupted');
@@ -349,7 +354,7 @@ test('markInterrupted without summary uses events', () => {
   assert.equal(summary?.temperature, 8);
   assert.equal(summary?.classes, 2);
   assert.equal(summary?.models.teacher?.errors, 7);
-  assert.equal(markInterrupted(path.join(runsDir, 'missing'), 'Worker gone.'), undefined);
+  assert.equal(markInterrupted(path.join(runsDir, 'missing'), workerGone), undefined);
 });
 
 test('markInterrupted keeps ensemble members apart', () => {
@@ -362,7 +367,7 @@ test('markInterrupted keeps ensemble members apart', () => {
   mkdirSync(runDir, { recursive: true });
   writeFileSync(path.join(runDir, 'events.jsonl'), `${fixtureEvents.slice(0, ensembleEvaluation + 1).join('\n')}\n`);
 
-  const summary = markInterrupted(runDir, 'Worker gone.');
+  const summary = markInterrupted(runDir, workerGone);
 
   assert.equal(summary?.models.teacher?.errors, 234);
   assert.equal(summary?.models.teacher?.member, undefined);
@@ -372,7 +377,7 @@ test('markInterrupted keeps ensemble members apart', () => {
   // Cut off before the ensemble's evaluation, the run has no teacher evaluation at all.
   writeFileSync(path.join(runDir, 'events.jsonl'), `${fixtureEvents.slice(0, ensembleEvaluation).join('\n')}\n`);
   rmSync(path.join(runDir, 'summary.json'));
-  const early = markInterrupted(runDir, 'Worker gone.');
+  const early = markInterrupted(runDir, workerGone);
   assert.equal(early?.models.teacher, undefined);
   assert.equal(early?.ensemble?.members.length, 3);
 });
@@ -410,5 +415,35 @@ test('markStaleRunsInterrupted marks only dead runs', async () => {
   assert.deepEqual(statuses, { dead: 'interrupted', alive: 'running', tracked: 'running', done: 'completed' });
   assert.equal(readSummary(path.join(runsDir, 'dead'))?.status, 'interrupted');
   assert.match(readSummary(path.join(runsDir, 'dead'))?.error ?? '', new RegExp(`pid ${deadWorkerPid}`));
+  assert.deepEqual(readSummary(path.join(runsDir, 'dead'))?.errorReason, { code: 'worker-gone', pid: deadWorkerPid });
+  assert.deepEqual(records.find((record) => record.runId === 'dead')?.errorReason, { code: 'worker-gone', pid: deadWorkerPid });
   assert.equal(readSummary(path.join(runsDir, 'alive'))?.status, 'running');
+});
+
+test('markFinished stores and clears the reason', () => {
+  const runsDir = makeRunsDir();
+  const runDir = writeRun(runsDir, 'r', { summary: summaryOf('r', { status: 'interrupted', error: workerGoneText, errorReason: workerGone }) });
+  const killed: HostErrorReason = { code: 'worker-killed', signal: 'SIGKILL', wroteOutput: true };
+
+  markFinished(runDir, 'failed', 'The worker was killed by signal SIGKILL before the run ended.', killed);
+  assert.deepEqual(readSummary(runDir)?.errorReason, killed);
+  assert.deepEqual(readRun(runDir)?.errorReason, killed);
+
+  // An error without a reason must not keep the reason of the error it replaces.
+  writeRun(runsDir, 'r', { summary: summaryOf('r', { status: 'interrupted', error: workerGoneText, errorReason: workerGone }) });
+  markFinished(runDir, 'failed', 'Exit code 1.');
+  assert.equal(readSummary(runDir)?.error, 'Exit code 1.');
+  assert.equal(readSummary(runDir)?.errorReason, undefined);
+});
+
+test('readRun ignores an unknown reason', () => {
+  const runsDir = makeRunsDir();
+  const unknownReason = { code: 'from-a-newer-version', pid: 1 } as unknown as HostErrorReason;
+  const badArguments = { code: 'worker-gone', pid: 'x' } as unknown as HostErrorReason;
+  const unknownDir = writeRun(runsDir, 'u', { summary: summaryOf('u', { status: 'interrupted', error: 'Stored text.', errorReason: unknownReason }) });
+  const badDir = writeRun(runsDir, 'b', { summary: summaryOf('b', { status: 'interrupted', error: 'Stored text.', errorReason: badArguments }) });
+
+  assert.equal(readRun(unknownDir)?.errorReason, undefined);
+  assert.equal(readRun(unknownDir)?.error, 'Stored text.');
+  assert.equal(readRun(badDir)?.errorReason, undefined);
 });

@@ -279,6 +279,9 @@ test('RunManager marks a killed worker failed', testTimeout, async () => {
     const summary = readSummary(handle.runDir);
     assert.equal(summary?.status, 'failed');
     assert.equal(summary?.error, outcome.error);
+    // The reason lets the UI show the sentence in its own language; the file stays in English.
+    assert.deepEqual(outcome.errorReason, { code: 'worker-killed', signal: 'SIGKILL', wroteOutput: true });
+    assert.deepEqual(summary?.errorReason, outcome.errorReason);
     assert.ok(summary?.error?.includes(outcome.stderrTail[outcome.stderrTail.length - 1]), 'the error ends with the output tail');
     assert.ok(summary?.models.teacher !== undefined, 'the teacher metrics are kept');
     assert.ok(summary?.finishedAt !== undefined);
@@ -313,6 +316,8 @@ test('RunManager kills a worker that ignores cancel', testTimeout, async () => {
     const summary = readSummary(handle.runDir);
     assert.equal(summary?.status, 'cancelled');
     assert.equal(summary?.models.teacher?.errors, 2);
+    assert.deepEqual(summary?.errorReason, { code: 'cancel-timeout', graceMs: 300 });
+    assert.equal(summary?.error, 'Cancelled: the worker did not exit within 300 ms of the cancel request, so it was killed.');
   } finally {
     manager.dispose();
   }
@@ -330,6 +335,8 @@ test('RunManager reports a crash before the run folder', testTimeout, async () =
     assert.match(outcome.error ?? '', /exited with code 3/);
     assert.match(outcome.error ?? '', /crashing on purpose/);
     assert.deepEqual(outcome.stderrTail, ['fake worker: crashing on purpose']);
+    assert.deepEqual(outcome.errorReason, { code: 'worker-exited', exitCode: 3, wroteOutput: true });
+    assert.equal(outcome.error, 'The worker exited with code 3 before the run ended.\nLast output:\nfake worker: crashing on purpose');
     assert.ok(logLines.some((line) => line.level === 'warn' && line.message.includes('not a worker event')));
     assert.deepEqual(runFolders(workspace.runsDir), []);
   } finally {
@@ -349,6 +356,7 @@ test('RunManager with a missing worker script', testTimeout, async () => {
 
     assert.equal(outcome.status, 'failed');
     assert.match(outcome.error ?? '', /no-such-worker\.js is missing/);
+    assert.deepEqual(outcome.errorReason, { code: 'worker-script-missing', path: path.join(tmpdir(), 'no-such-worker.js') });
   } finally {
     missing.dispose();
     manager.dispose();
