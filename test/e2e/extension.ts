@@ -548,6 +548,12 @@ async function invalidConfigStep(steps: Steps, context: Context): Promise<void> 
     const at = (position: { line: number; column: number }): string => `[Ln ${position.line}, Col ${position.column}]`;
     check(ours.some((row) => row.includes(at(epochs))), `no distill problem at ${at(epochs)} ("ten"): ${ours.join(' | ')}`);
     check(ours.some((row) => row.includes(at(unknown))), `no distill problem at ${at(unknown)} ("temprature"): ${ours.join(' | ')}`);
+    // The editor schema keeps VS Code's JSON service from repeating these mistakes without our
+    // fix text. Its problems would come from the same file open, so a few seconds more suffice.
+    await delay(3_000);
+    const later = (await rows.allInnerTexts()).map((row) => row.replace(/\s+/g, ' ').trim());
+    const schemaProblems = later.filter((row) => /Incorrect type|is not allowed|Value is not accepted|Missing property/.test(row));
+    check(schemaProblems.length === 0, `the JSON service repeats config mistakes: ${schemaProblems.join(' | ')}`);
     logShot(await screenshot(page, 'extension-07-problems'), `invalid.distill.json with squiggles and the Problems panel: "ten" at ${at(epochs)}, "temprature" at ${at(unknown)}`);
   });
 

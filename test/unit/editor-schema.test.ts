@@ -27,6 +27,11 @@ const invalidConfigs = readdirSync(invalidConfigsDir)
   .map((name) => ({ name, text: readFileSync(path.join(invalidConfigsDir, name), 'utf8') }));
 
 const noJsonServer = isJsonServerInstalled() ? false : `VS Code's JSON server is not installed at ${jsonServerPath}: run scripts/e2e/install-tools.sh`;
+// `npm run test:all` installs the tools first and sets DISTILL_REQUIRE_E2E_TOOLS=1, so that CI
+// fails instead of skipping these checks when the install did not provide the server.
+if (noJsonServer !== false && process.env.DISTILL_REQUIRE_E2E_TOOLS === '1') {
+  throw new Error(`DISTILL_REQUIRE_E2E_TOOLS=1, but ${noJsonServer}`);
+}
 
 /** Places where completion is compared, the cursor at `|`: property names, then values. */
 const completionPlaces = [
