@@ -159,7 +159,10 @@ class ExperimentRun {
       onProgress: (update) => this.send({ type: 'run/progress', runId: this.store.runId, ...update, ...memberField }),
       onEpoch: (metrics) => {
         this.send({ type: 'run/epoch', runId: this.store.runId, ...metrics, ...memberField });
-        const parts = metrics.softLoss === undefined ? '' : ` (soft ${metrics.softLoss.toFixed(4)}, hard ${(metrics.hardLoss ?? 0).toFixed(4)})`;
+        // The KL part is left out when it equals the soft term, as with the "kl" loss.
+        const kl =
+          metrics.softKlDivergence === undefined || metrics.softKlDivergence === metrics.softLoss ? '' : `, KL ${metrics.softKlDivergence.toFixed(4)}`;
+        const parts = metrics.softLoss === undefined ? '' : ` (soft ${metrics.softLoss.toFixed(4)}${kl}, hard ${(metrics.hardLoss ?? 0).toFixed(4)})`;
         this.store.log(
           'info',
           `${label} epoch ${metrics.epoch}/${metrics.epochs}: loss ${metrics.loss.toFixed(4)}${parts}, ` +

@@ -304,7 +304,9 @@ export async function trainModel(task: TrainingTask): Promise<TrainingResult> {
         metrics.hardLoss = sums.hard / sums.examples;
         if (entropyFactor !== undefined) {
           const teacherEntropy = needsEntropy ? (cachedEntropy ?? sums.teacherEntropy / sums.examples) : 0;
-          metrics.softKlDivergence = metrics.softLoss - entropyFactor * teacherEntropy;
+          // KL is never negative. The difference of two float32-rounded terms can be, by about
+          // 1e-4 at T = 20, and a log-scale chart would drop that point.
+          metrics.softKlDivergence = Math.max(0, metrics.softLoss - entropyFactor * teacherEntropy);
         }
       }
       history.push(metrics);

@@ -51,6 +51,7 @@ test('log lines separate thousands', async () => {
   // worker.log also has the epoch lines, which are not sent as run/log events.
   const workerLog = readFileSync(path.join(folder, 'runs', summary.runId, 'worker.log'), 'utf8').trim().split('\n');
   assert.ok(workerLog.some((line) => /teacher epoch 1\/1: .*, [\d,]+ examples\/s$/.test(line)), workerLog.join('\n'));
+  assert.ok(workerLog.some((line) => /distilled epoch 1\/1: loss [\d.]+ \(soft [\d.]+, KL [\d.]+, hard [\d.]+\)/.test(line)), workerLog.join('\n'));
 
   // Paths, run ids, timestamps and decimals hold digits of their own, so they are left out of the check.
   for (const message of [...messages, ...workerLog]) {

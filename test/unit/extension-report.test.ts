@@ -11,10 +11,12 @@ import { resolveConfig } from '../../src/config/defaults';
 import type { DistillConfig, ModelRole } from '../../src/config/types';
 import { readModelInputShape, renderExportReadme } from '../../src/extension/exportReadme';
 import { createSourceLocalizer } from '../../src/extension/format';
+import { hostErrorText } from '../../src/extension/runs/hostErrors';
 import { savedModels } from '../../src/extension/runDetails';
 import type { RunRecord } from '../../src/extension/runs/runIndex';
 import { gapClosed, renderComparison, renderRunReport } from '../../src/extension/views/report';
 import type { ModelEvaluation, RunStatus, RunSummary } from '../../src/protocol/messages';
+import { createFrenchLocalizer } from './extension/frenchLocalizer';
 
 const l10n = createSourceLocalizer('en');
 
@@ -129,6 +131,16 @@ test('run report of a failed run', () => {
   assert.match(report, /> \*\*Error:\*\* Loss is NaN\n> at batch 3/);
   assert.match(report, /No model has been evaluated yet\./);
   assert.doesNotMatch(report, /## Configuration/);
+});
+
+test('run report localizes host errors', () => {
+  const errorReason = { code: 'worker-killed', signal: 'SIGKILL', wroteOutput: false } as const;
+  const record = run('r2', 'failed', {}, { error: hostErrorText(errorReason), errorReason });
+
+  assert.match(renderRunReport({ record }, l10n), /> \*\*Error:\*\* The worker was killed by signal SIGKILL/);
+  const french = renderRunReport({ record }, createFrenchLocalizer());
+  assert.doesNotMatch(french, /The worker was killed/);
+  assert.match(french, /SIGKILL/);
 });
 
 test('run report without summary', () => {

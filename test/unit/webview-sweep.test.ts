@@ -1,16 +1,17 @@
 // The Sweep tab's model, the host's SweepFeed over real folders, and the message guard.
 
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { test } from 'node:test';
+import { afterEach, test } from 'node:test';
 
 import { SweepFeed } from '../../src/extension/results/sweepFeed';
 import type { ModelEvaluation, SweepSummary } from '../../src/protocol/messages';
 import { isHostToWebviewMessage } from '../../src/protocol/webview';
 import { writeSweepSummary } from '../../src/sweep/sweepStore';
-import { sweepChart, sweepTable } from '../../src/webview/model/sweep';
+import { setTranslations } from '../../src/webview/l10n';
+import { sweepChart, sweepSummaryLine, sweepTable } from '../../src/webview/model/sweep';
 
 function evaluation(role: ModelEvaluation['role'], errors: number): ModelEvaluation {
   return { role, accuracy: 1 - errors / 1000, errors, examples: 1000, perClassAccuracy: [], confusion: [], meanSoftened: [], parameters: 1, trainingSeconds: 1, inferenceMsPerExample: 0 };
@@ -67,6 +68,30 @@ test('sweep table shows status cells', () => {
     ['1', '60', 'failed'],
     ['5', '40', 'running'],
   ]);
+});
+
+afterEach(() => setTranslations({}));
+
+test('sweep table marks children not run', () => {
+  const interrupted = sweep({ status: 'interrupted' });
+  interrupted.children[1] = { ...interrupted.children[1], status: 'interrupted', runId: '20261204-120001-quick-t5-s0.9' };
+  interrupted.children[3] = { ...interrupted.children[3], status: 'cancelled', error: 'Not run: the sweep stopped before this child started.' };
+
+  assert.deepEqual(sweepTable(interrupted).rows, [
+    ['1', '60', 'not run'],
+    ['5', '40', 'interrupted'],
+  ]);
+});
+
+test('sweep summary line per status', () => {
+  assert.equal(sweepSummaryLine(sweep()), 'Sweep 20261204-120000-quick running: 2 of 4 child runs completed.');
+  assert.equal(sweepSummaryLine(sweep({ status: 'interrupted' })), 'Sweep 20261204-120000-quick interrupted: 2 of 4 child runs completed.');
+
+  const bundle = JSON.parse(readFileSync(path.resolve(__dirname, '..', '..', 'l10n', 'bundle.l10n.fr.json'), 'utf8')) as Record<string, string>;
+  setTranslations(bundle);
+  // A sweep is masculine in French (un balayage), unlike a run (une exécution).
+  assert.equal(sweepSummaryLine(sweep({ status: 'interrupted' })), 'Balayage 20261204-120000-quick interrompu : 2 exécutions enfants terminées sur 4.');
+  assert.equal(sweepSummaryLine(sweep({ status: 'cancelled' })), 'Balayage 20261204-120000-quick annulé : 2 exécutions enfants terminées sur 4.');
 });
 
 test('sweep message passes guard', () => {

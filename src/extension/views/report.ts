@@ -6,6 +6,7 @@
 import type { DistillConfig, ModelRole } from '../../config/types';
 import type { BiasAdjustmentResult, RunSummary } from '../../protocol/messages';
 import type { RunRecord } from '../runs/runIndex';
+import { localizeRunError } from '../runs/hostErrors';
 import {
   describeModelSpec,
   escapeMarkdown,
@@ -242,8 +243,9 @@ export function renderRunReport(run: ReportedRun, l10n: Localizer): string {
   }
   lines.push(`- ${l10n.t('Run folder')}: \`${record.runDir}\``, '');
 
-  if (record.error !== undefined) {
-    lines.push(`> **${l10n.t('Error')}:** ${escapeMarkdown(record.error).replace(/\r?\n/g, '\n> ')}`, '');
+  const error = localizeRunError(record.error, record.errorReason, l10n);
+  if (error !== undefined) {
+    lines.push(`> **${l10n.t('Error')}:** ${escapeMarkdown(error).replace(/\r?\n/g, '\n> ')}`, '');
   }
 
   lines.push(`## ${l10n.t('Results')}`, '');

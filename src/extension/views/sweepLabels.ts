@@ -2,7 +2,6 @@
 
 import type { SweepMembership, SweepSummary } from '../../protocol/messages';
 import { formatCount, formatDateTime, type Localizer } from '../format';
-import { statusLabel } from './runLabels';
 
 /** Returns "T = 5 · soft 0.9". */
 export function sweepChildLabel(membership: Pick<SweepMembership, 'temperature' | 'softWeight'>, l10n: Localizer): string {
@@ -52,13 +51,28 @@ export function sweepDescription(summary: SweepSummary | undefined, live: boolea
     parts.push(l10n.t('baseline {0}', formatCount(summary.baseline.errors, l10n)));
   }
   if (summary.status !== 'completed') {
+    const progress = sweepProgress(summary.status, done, summary.children.length, l10n);
     const notRun = countNotRun(summary);
-    const status = statusLabel(summary.status, l10n);
-    parts.unshift(
-      notRun > 0
-        ? l10n.t('{0}, {1} of {2} done, {3} not run', status, done, summary.children.length, notRun)
-        : l10n.t('{0}, {1} of {2} done', status, done, summary.children.length),
-    );
+    parts.unshift(notRun > 0 ? l10n.t('{0}, {1} not run', progress, notRun) : progress);
   }
   return parts.join(' · ');
+}
+
+/**
+ * Returns "interrupted, 3 of 10 done". Each status has its own message, not the runs' status
+ * label, because in French a sweep (un balayage) takes other adjective endings than a run.
+ */
+function sweepProgress(status: Exclude<SweepSummary['status'], 'completed'>, done: number, total: number, l10n: Localizer): string {
+  switch (status) {
+    case 'queued':
+      return l10n.t('queued, {0} of {1} done', done, total);
+    case 'running':
+      return l10n.t('running, {0} of {1} done', done, total);
+    case 'cancelled':
+      return l10n.t('cancelled, {0} of {1} done', done, total);
+    case 'failed':
+      return l10n.t('failed, {0} of {1} done', done, total);
+    case 'interrupted':
+      return l10n.t('interrupted, {0} of {1} done', done, total);
+  }
 }

@@ -67,8 +67,36 @@ export function sweepTable(sweep: SweepSummary): { headers: string[]; rows: stri
         if (child === undefined) {
           return '';
         }
-        return child.status === 'completed' && child.errors !== undefined ? String(child.errors) : statusLabel(child.status);
+        if (child.status === 'completed' && child.errors !== undefined) {
+          return String(child.errors);
+        }
+        // A child that has no run folder never started: the sweep was cancelled or interrupted first.
+        return child.runId === undefined && (child.status === 'cancelled' || child.status === 'interrupted') ? t('not run') : statusLabel(child.status);
       }),
     ]);
   return { headers, rows };
+}
+
+/**
+ * Returns the line above the Sweep tab's chart: "Sweep 20261204-120000-quick interrupted: 3 of 10
+ * child runs completed." Each status has its own message because in French a sweep (un balayage)
+ * takes other adjective endings than a run.
+ */
+export function sweepSummaryLine(sweep: SweepSummary): string {
+  const done = sweep.children.filter((child) => child.status === 'completed').length;
+  const total = sweep.children.length;
+  switch (sweep.status) {
+    case 'queued':
+      return t('Sweep {0} queued: {1} of {2} child runs completed.', sweep.sweepId, done, total);
+    case 'running':
+      return t('Sweep {0} running: {1} of {2} child runs completed.', sweep.sweepId, done, total);
+    case 'completed':
+      return t('Sweep {0} completed: {1} of {2} child runs completed.', sweep.sweepId, done, total);
+    case 'cancelled':
+      return t('Sweep {0} cancelled: {1} of {2} child runs completed.', sweep.sweepId, done, total);
+    case 'failed':
+      return t('Sweep {0} failed: {1} of {2} child runs completed.', sweep.sweepId, done, total);
+    case 'interrupted':
+      return t('Sweep {0} interrupted: {1} of {2} child runs completed.', sweep.sweepId, done, total);
+  }
 }

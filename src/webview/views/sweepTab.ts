@@ -3,8 +3,8 @@
 
 import type { SweepSummary } from '../../protocol/messages';
 import { t } from '../l10n';
-import { formatCount, formatNumber, statusLabel } from '../model/format';
-import { sweepChart, sweepTable, type SweepSeriesDefinition } from '../model/sweep';
+import { formatCount, formatNumber } from '../model/format';
+import { sweepChart, sweepSummaryLine, sweepTable, type SweepSeriesDefinition } from '../model/sweep';
 import type { ResultsUiState } from '../model/uiState';
 import { dataTable, h, replaceContent } from './dom';
 import { LineChart, type ChartSeries } from './lineChart';
@@ -67,8 +67,7 @@ export class SweepTab {
       chart.series.map((definition) => seriesStyle(definition, this.theme)),
       chart.columns,
     );
-    const done = sweep.children.filter((child) => child.status === 'completed').length;
-    this.summaryLine.textContent = t('Sweep {0}: {1}, {2} of {3} child runs completed.', sweep.sweepId, statusLabel(sweep.status), done, sweep.children.length);
+    this.summaryLine.textContent = sweepSummaryLine(sweep);
     replaceContent(this.tableHolder, this.table());
   }
 

@@ -195,8 +195,8 @@ test('RunManager cancels a queued run', testTimeout, async () => {
     assert.deepEqual(manager.handles(), [running]);
     assert.equal(manager.cancel(queued.key), false);
     assert.equal(manager.cancel('no-such-key'), false);
-    // On a loaded machine the running worker may not have written its folder yet; disposing
-    // the manager kills it after the 200 ms grace, so the folder count is checked only once it has.
+    // On a loaded machine the running worker may not have written its folder yet. Disposing the
+    // manager kills it after the 200 ms grace, so the count waits until the folder exists.
     await startOf(manager, running);
   } finally {
     manager.dispose();

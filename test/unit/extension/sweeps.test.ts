@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 
 import { createSourceLocalizer } from '../../../src/extension/format';
+import { createFrenchLocalizer } from './frenchLocalizer';
 import { groupSweepRuns, isSweepLive, listSweeps, markStaleSweepsInterrupted, notRunError } from '../../../src/extension/sweeps/sweepIndex';
 import { SweepSessions } from '../../../src/extension/sweeps/sweepSessions';
 import { sweepChildLabel, sweepDescription, sweepLabel } from '../../../src/extension/views/sweepLabels';
@@ -130,6 +131,8 @@ test('stale sweep with dead pid', async () => {
   assert.equal(onDisk?.children[1].error, 'Cancelled by its worker.');
   assert.equal(onDisk?.children[3].error, notRunError);
   assert.equal(sweepDescription(onDisk, false, l10n), 'interrupted, 1 of 4 done, 1 not run · best 80 errors (T = 1 · soft 0.9) · baseline 146');
+  // A sweep is masculine in French (un balayage), unlike a run (une exécution).
+  assert.match(sweepDescription(onDisk, false, createFrenchLocalizer()), /^interrompu, 1 sur 4 terminées, 1 non lancées · /);
 });
 
 test('stale sweep without pid', () => {
