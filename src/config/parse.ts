@@ -13,7 +13,7 @@ import {
   type ParseError,
 } from 'jsonc-parser';
 
-import { checkConfigFiles, checkSemantics } from './checks';
+import { checkSemantics, checkWrittenFiles } from './checks';
 import { resolveConfig, type ConfigInput } from './defaults';
 import { segmentsToPointer } from './locate';
 import { createProblem, hasErrors, sortProblems, type ConfigProblem } from './problems';
@@ -36,9 +36,31 @@ const PARSE_OPTIONS = { allowTrailingComma: true, disallowComments: false, allow
  * Parses and validates the text of a config file, then fills in every default. `filePath` names
  * the file in the default experiment name and is the base of relative data paths, which the
  * resolved config stores as absolute paths. Files on disk are not checked here: see
- * checkConfigFiles, or loadConfigFile, which runs both.
+ * checkConfigText, which checks them in the same pass.
  */
 export function parseConfig(text: string, filePath: string): ParsedConfig {
+  return analyzeConfig(text, filePath, false);
+}
+
+/**
+ * Parses and validates the text of a config file like parseConfig, and checks in the same pass
+ * that the data and model files it names exist. Every problem that needs no data is listed at
+ * once, so a missing file is reported next to the schema errors instead of after them.
+ */
+export function checkConfigText(text: string, filePath: string): ParsedConfig {
+  return analyzeConfig(text, filePath, true);
+}
+
+/**
+ * Reads a config file and checks it with checkConfigText. Throws the file system's error when
+ * the config file itself cannot be read.
+ */
+export function loadConfigFile(filePath: string): ParsedConfig & { text: string } {
+  const text = readFileSync(filePath, 'utf8');
+  return { ...checkConfigText(text, filePath), text };
+}
+
+function analyzeConfig(text: string, filePath: string, checkFiles: boolean): ParsedConfig {
   const syntaxErrors: ParseError[] = [];
   const root = parseTree(text, syntaxErrors, PARSE_OPTIONS);
   if (syntaxErrors.length > 0 || !root) {
@@ -50,31 +72,17 @@ export function parseConfig(text: string, filePath: string): ParsedConfig {
   const value: unknown = getNodeValue(root);
   const validate = getConfigValidator();
   const schemaProblems = validate(value) ? [] : problemsFromSchemaErrors(validate.errors ?? [], root, text);
-  const problems = sortProblems([
-    ...duplicateKeyProblems(root, text),
-    ...schemaProblems,
-    ...checkSemantics(value, root, text),
-  ]);
+  const valueProblems = [...duplicateKeyProblems(root, text), ...schemaProblems, ...checkSemantics(value, root, text)];
+  // A path that already has a problem (e.g. a duplicate key) is not checked on disk as well.
+  const reported = new Set(valueProblems.map((problem) => problem.path));
+  const fileProblems = checkFiles ? checkWrittenFiles(value, root, text, filePath).filter((problem) => !reported.has(problem.path)) : [];
+  const problems = sortProblems([...valueProblems, ...fileProblems]);
 
   if (hasErrors(problems)) {
     return { problems };
   }
   // The schema accepted `value`, so it has the shape that ConfigInput describes.
   return { config: resolveConfig(value as ConfigInput, filePath), problems };
-}
-
-/**
- * Reads a config file, parses it, and checks that the files it names exist. Throws the file
- * system's error when the config file itself cannot be read.
- */
-export function loadConfigFile(filePath: string): ParsedConfig & { text: string } {
-  const text = readFileSync(filePath, 'utf8');
-  const parsed = parseConfig(text, filePath);
-  if (!parsed.config) {
-    return { ...parsed, text };
-  }
-  const problems = sortProblems([...parsed.problems, ...checkConfigFiles(parsed.config, text, filePath)]);
-  return hasErrors(problems) ? { problems, text } : { config: parsed.config, problems, text };
 }
 
 /** Reports keys written twice in one object. JSON allows them and keeps the last value, which in a config hides a mistake. */

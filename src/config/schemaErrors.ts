@@ -109,6 +109,18 @@ function mostSpecificError(errors: ErrorObject[]): ErrorObject {
   return errors.reduce((best, error) => (rank(error) < rank(best) ? error : best));
 }
 
+/** Backend names that ask for a GPU: TensorFlow.js's webgl and webgpu, CUDA, tfjs-node-gpu, Apple's Metal and MPS, and the like. */
+const GPU_BACKEND_PATTERN = /gpu|cuda|webgl|metal|^mps$|rocm|opencl|vulkan|directml/i;
+
+/**
+ * The engine (src/engine/backend.ts) loads only @tensorflow/tfjs-node, the wasm backend and the
+ * cpu backend, and none of them uses a GPU. @tensorflow/tfjs-node-gpu is a separate package
+ * that the engine never loads.
+ */
+const GPU_BACKEND_HINT =
+  'Training on a GPU is not supported: every backend runs on the CPU, and @tensorflow/tfjs-node-gpu is not used. ' +
+  'Use "auto", which picks "tensorflow" when @tensorflow/tfjs-node is installed and "wasm" otherwise.';
+
 // ---- One problem per kind of mistake ----
 
 function valueProblem(pointer: string, error: ErrorObject, root: JsonNode): SchemaProblem {
@@ -125,7 +137,11 @@ function valueProblem(pointer: string, error: ErrorObject, root: JsonNode): Sche
     case 'enum': {
       const allowed = schema.enum ?? [];
       const suggestion = typeof error.data === 'string' ? suggestValue(error.data, allowed) : undefined;
-      const hint = suggestion !== undefined ? ` Did you mean ${formatJson(suggestion)}?` : '';
+      let hint = suggestion !== undefined ? ` Did you mean ${formatJson(suggestion)}?` : '';
+      if (pointer === '/backend' && typeof error.data === 'string' && GPU_BACKEND_PATTERN.test(error.data)) {
+        // The closest name by spelling ("gpu" -> "cpu") would point to the slowest backend.
+        hint = ` ${GPU_BACKEND_HINT}`;
+      }
       message = `${found} is not one of ${allowed.map(formatJson).join(', ')}.${hint}`;
       break;
     }

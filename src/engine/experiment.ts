@@ -9,13 +9,13 @@ import * as path from 'node:path';
 
 import * as tf from '@tensorflow/tfjs';
 
-import { checkConfigFiles, parseConfig } from '../config/parse';
+import { checkConfigText } from '../config/parse';
 import { ConfigError } from '../config/problems';
 import type { BackendChoice, DistillConfig, ModelRole, TeacherMemberConfig, TrainedModelConfig } from '../config/types';
 import { childConfig } from '../config/sweep';
 import type { ModelEvaluation, RunPhase, RunStartRequest, RunSummary, SweepMembership, WorkerEvent } from '../protocol/messages';
 import { selectBackend, type SelectedBackend } from './backend';
-import { BackendUnavailableError } from './inputErrors';
+import { BackendUnavailableError, locateDataError } from './inputErrors';
 import { applyBiasOffsets, classErrorsWithOffsets, searchBiasOffsets } from './biasAdjustment';
 import { loadDataset, loadTransferSource, selectTransferSet, type Dataset, type Split } from './data/dataset';
 import { combineMemberLogits, ensemblePredict } from './ensemble';
@@ -49,9 +49,7 @@ type SweepPart = { stage: 'shared' } | { stage: 'child'; membership: SweepMember
 
 /** Parses and checks the request's config; throws ConfigError with every located problem. */
 export function resolveRequestConfig(request: RunStartRequest, warn: (message: string) => void): DistillConfig {
-  const { config, problems } = parseConfig(request.configText, request.configPath);
-  const fileProblems = config === undefined ? [] : checkConfigFiles(config, request.configText, request.configPath);
-  const all = [...problems, ...fileProblems];
+  const { config, problems: all } = checkConfigText(request.configText, request.configPath);
   const errors = all.filter((problem) => problem.severity === 'error');
   if (config === undefined || errors.length > 0) {
     throw new ConfigError(request.configPath, errors);
@@ -548,6 +546,18 @@ class ExperimentRun {
   }
 }
 
+/** Loads the data splits and selects the transfer set. Raises DataError when the data does not fit the config. */
+async function loadExperimentData(config: DistillConfig, configDir: string, log: (message: string) => void): Promise<{ data: Dataset; transfer: Split }> {
+  const data = await loadDataset(config.data, configDir);
+  log(`Data: ${data.source}; ${formatCount(data.train.count)} training, ${formatCount(data.validation.count)} validation, ${formatCount(data.test.count)} test examples, ${data.classes} classes`);
+
+  const transferSource = config.transfer.source === undefined ? data.train : await loadTransferSource(config.transfer.source, config.data, data, configDir);
+  if (config.transfer.source !== undefined) {
+    log(`Transfer set source: ${config.transfer.source.source}; ${formatCount(transferSource.count)} training examples`);
+  }
+  return { data, transfer: selectTransferSet(transferSource, config.transfer, data.classes) };
+}
+
 /**
  * Runs one experiment. Invalid input (config, data files, teacher model) throws before a run
  * folder is created. After that, every outcome is written to the run folder and returned as the
@@ -562,14 +572,9 @@ export async function runExperiment(request: RunStartRequest, hooks: ExperimentH
     throw new BackendUnavailableError(error instanceof Error ? error.message : String(error));
   });
   const configDir = path.dirname(request.configPath);
-  const data = await loadDataset(config.data, configDir);
-  log(`Data: ${data.source}; ${formatCount(data.train.count)} training, ${formatCount(data.validation.count)} validation, ${formatCount(data.test.count)} test examples, ${data.classes} classes`);
-
-  const transferSource = config.transfer.source === undefined ? data.train : await loadTransferSource(config.transfer.source, config.data, data, configDir);
-  if (config.transfer.source !== undefined) {
-    log(`Transfer set source: ${config.transfer.source.source}; ${formatCount(transferSource.count)} training examples`);
-  }
-  const transfer = selectTransferSet(transferSource, config.transfer, data.classes);
+  const { data, transfer } = await loadExperimentData(config, configDir, log).catch((error: unknown) => {
+    throw locateDataError(error, request.configText, request.configPath);
+  });
   const loadedMembers = new Map<string, LoadedTeacher>();
   if (config.teacher.kind === 'ensemble') {
     for (const member of config.teacher.members) {

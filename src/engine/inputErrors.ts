@@ -1,10 +1,29 @@
 // Errors in what the user supplied (config, data files, teacher model). They are reported as a
 // `run/rejected` event, printed without a stack trace, and make the CLI exit with code 2.
 
-import { ConfigError } from '../config/problems';
+import { parseTree } from 'jsonc-parser';
+
+import { valueRange } from '../config/locate';
+import { ConfigError, createProblem } from '../config/problems';
 import type { RunRejectedEvent } from '../protocol/messages';
 import { DataError } from './data/errors';
 import { ModelLoadError } from './models/modelIo';
+
+/**
+ * Turns a DataError about a config field (one with a `setting`) into a ConfigError located at that
+ * field in `configText`, so that the CLI prints its line and column and VS Code shows it in the
+ * Problems panel. Any other error is returned unchanged.
+ */
+export function locateDataError(error: unknown, configText: string, configPath: string): unknown {
+  if (!(error instanceof DataError) || error.setting === undefined) {
+    return error;
+  }
+  const root = parseTree(configText, [], { allowTrailingComma: true, disallowComments: false });
+  // `configText` parsed before the data was loaded, so the fallback range is not expected to be used.
+  const range = root === undefined ? { offset: 0, length: 0 } : valueRange(root, error.setting);
+  const problem = createProblem(configText, range, error.setting, `${error.setting}: ${error.message}`);
+  return new ConfigError(configPath, [problem]);
+}
 
 /** The configured backend cannot be set up on this machine. */
 export class BackendUnavailableError extends Error {}

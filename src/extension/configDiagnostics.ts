@@ -1,13 +1,13 @@
 // Problems of config files in the Problems panel and as squiggles. The checks are the worker's:
-// parseConfig, then checkConfigFiles for the data and model files that the config names. They run
+// checkConfigText, which also checks the data and model files that the config names. They run
 // when a config file is opened, edited (debounced) or saved, and before a run starts.
 
 import * as path from 'node:path';
 
 import * as vscode from 'vscode';
 
-import { checkConfigFiles, parseConfig } from '../config/parse';
-import { sortProblems, type ConfigProblem } from '../config/problems';
+import { checkConfigText as checkConfigFileText } from '../config/parse';
+import type { ConfigProblem } from '../config/problems';
 import type { Localizer } from './format';
 import { isConfigFileName } from './runs/configDiscovery';
 import { toZeroBasedRange, type LocatedProblem } from './problemRanges';
@@ -26,13 +26,9 @@ export function toRange(problem: LocatedProblem): vscode.Range {
   return new vscode.Range(range.startLine, range.startCharacter, range.endLine, range.endCharacter);
 }
 
-/** Parses and checks a config's text, the files it names included; problems in file order. */
+/** Parses and checks a config's text, the files it names included, in one pass. Returns the problems in file order. */
 export function checkConfigText(text: string, filePath: string): ConfigProblem[] {
-  const { config, problems } = parseConfig(text, filePath);
-  if (config === undefined) {
-    return problems;
-  }
-  return sortProblems([...problems, ...checkConfigFiles(config, text, filePath)]);
+  return checkConfigFileText(text, filePath).problems;
 }
 
 export class ConfigDiagnostics implements vscode.Disposable {

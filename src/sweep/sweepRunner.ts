@@ -5,7 +5,7 @@
 import { fork as forkProcess, type ChildProcess, type ForkOptions } from 'node:child_process';
 import * as os from 'node:os';
 
-import { checkConfigFiles, parseConfig } from '../config/parse';
+import { checkConfigText } from '../config/parse';
 import { ConfigError } from '../config/problems';
 import { expandSweep, resolveConcurrency, threadsPerWorker } from '../config/sweep';
 import type { DistillConfig } from '../config/types';
@@ -92,9 +92,7 @@ export function parseSweepConfig(
   configPath: string,
   warn: (message: string) => void = () => undefined,
 ): DistillConfig & { sweep: NonNullable<DistillConfig['sweep']> } {
-  const { config, problems } = parseConfig(configText, configPath);
-  const fileProblems = config === undefined ? [] : checkConfigFiles(config, configText, configPath);
-  const all = [...problems, ...fileProblems];
+  const { config, problems: all } = checkConfigText(configText, configPath);
   const errors = all.filter((problem) => problem.severity === 'error');
   if (config === undefined || errors.length > 0) {
     throw new ConfigError(configPath, errors);

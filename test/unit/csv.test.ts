@@ -201,6 +201,25 @@ test('readCsv rejects label index out of range', async () => {
   ]);
 });
 
+test('readCsv names the labelColumn setting', async () => {
+  const path = join(FIXTURES, 'tiny-train.csv');
+  const settingOf = async (options: Parameters<typeof readCsv>[1]) => {
+    const error = await readCsv(path, options).then(
+      () => undefined,
+      (rejection: unknown) => rejection,
+    );
+    assert.ok(error instanceof DataError, String(error));
+    return error.setting;
+  };
+
+  assert.equal(await settingOf({ labelColumn: 'species', header: true }), '/data/labelColumn');
+  assert.equal(await settingOf({ labelColumn: 9, header: true }), '/data/labelColumn');
+  assert.equal(
+    await settingOf({ labelColumn: 'species', header: true, labelColumnSetting: '/transfer/source/labelColumn' }),
+    '/transfer/source/labelColumn',
+  );
+});
+
 test('readCsv rejects ambiguous label name', async () => {
   const path = await writeTemp('ambiguous.csv', 'label,x,label\n0,1,0\n');
 

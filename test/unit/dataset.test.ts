@@ -44,21 +44,28 @@ function tinyCsv(overrides: Partial<DataConfig> = {}): DataConfig {
   } as DataConfig;
 }
 
-async function assertDataError(promise: Promise<unknown>, fragments: string[]): Promise<void> {
+/** `setting`, when given, is the JSON pointer of the config field that the error must name. */
+async function assertDataError(promise: Promise<unknown>, fragments: string[], setting?: string): Promise<void> {
   await assert.rejects(promise, (error: unknown) => {
     assert.ok(error instanceof DataError, `expected a DataError, got ${String(error)}`);
     for (const fragment of fragments) {
       assert.ok(error.message.includes(fragment), `message lacks "${fragment}": ${error.message}`);
     }
+    if (setting !== undefined) {
+      assert.equal(error.setting, setting, error.message);
+    }
     return true;
   });
 }
 
-function assertDataErrorSync(action: () => unknown, fragments: string[]): void {
+function assertDataErrorSync(action: () => unknown, fragments: string[], setting?: string): void {
   assert.throws(action, (error: unknown) => {
     assert.ok(error instanceof DataError, `expected a DataError, got ${String(error)}`);
     for (const fragment of fragments) {
       assert.ok(error.message.includes(fragment), `message lacks "${fragment}": ${error.message}`);
+    }
+    if (setting !== undefined) {
+      assert.equal(error.setting, setting, error.message);
     }
     return true;
   });
@@ -126,12 +133,12 @@ test('loadDataset rejects validation not below train count', async () => {
     'data.validation is 12',
     'only 12 examples',
     'below 12',
-  ]);
+  ], '/data/validation');
   await assertDataError(loadDataset(tinyIdx({ validation: 5, trainExamples: 5 }), FIXTURES), [
     'data.validation is 5',
     'only 5 examples',
     'data.trainExamples',
-  ]);
+  ], '/data/validation');
 });
 
 test('loadDataset rejects limits above counts', async () => {
@@ -139,9 +146,9 @@ test('loadDataset rejects limits above counts', async () => {
     'data.trainExamples is 13',
     'only 12 examples',
     'tiny-train-images-idx3-ubyte',
-  ]);
-  await assertDataError(loadDataset(tinyIdx({ testExamples: 7 }), FIXTURES), ['data.testExamples is 7', 'only 6 examples']);
-  await assertDataError(loadDataset(tinyIdx({ testExamples: 0 }), FIXTURES), ['data.testExamples is 0', 'positive integer']);
+  ], '/data/trainExamples');
+  await assertDataError(loadDataset(tinyIdx({ testExamples: 7 }), FIXTURES), ['data.testExamples is 7', 'only 6 examples'], '/data/testExamples');
+  await assertDataError(loadDataset(tinyIdx({ testExamples: 0 }), FIXTURES), ['data.testExamples is 0', 'positive integer'], '/data/testExamples');
 });
 
 test('loadDataset unit divides by 255', async () => {
@@ -217,6 +224,7 @@ test('loadDataset takes CSV image shape', async () => {
   await assertDataError(
     loadDataset(tinyCsv({ train, test, labelColumn: 4, header: false, validation: 0, shape: [3, 1, 1] } as Partial<DataConfig>), folder),
     ['data.shape [3, 1, 1]', '4 feature columns'],
+    '/data/shape',
   );
 });
 
@@ -322,24 +330,25 @@ test('selectTransferSet rejects too many examples', () => {
     'transfer.examples is 7',
     'only 6 training examples remain',
     'omitting classes 3',
-  ]);
+  ], '/transfer/examples');
   assertDataErrorSync(() => selectTransferSet(smallSplit(), transfer({ examples: 9 }), 4), [
     'transfer.examples is 9',
     'only 8',
-  ]);
+  ], '/transfer/examples');
 });
 
 test('selectTransferSet rejects unknown omitted class', () => {
   assertDataErrorSync(() => selectTransferSet(smallSplit(), transfer({ omitClasses: [4] }), 4), [
     'omitClasses contains 4',
     'classes 0..3',
-  ]);
+  ], '/transfer/omitClasses/0');
+  assertDataErrorSync(() => selectTransferSet(smallSplit(), transfer({ omitClasses: [1, 7] }), 4), ['omitClasses contains 7'], '/transfer/omitClasses/1');
 });
 
 test('selectTransferSet rejects omitting every class', () => {
   assertDataErrorSync(() => selectTransferSet(smallSplit(), transfer({ omitClasses: [0, 1, 2, 3] }), 4), [
     'leaves no training examples',
-  ]);
+  ], '/transfer/omitClasses');
 });
 
 async function writeFileIn(name: string, contents: string | Uint8Array): Promise<string> {

@@ -206,6 +206,7 @@ test('transfer source with other features rejected', async () => {
     (error: unknown) => {
       assert.ok(error instanceof DataError, String(error));
       assert.match(error.message, /transfer\.source has 3 features of shape \[1, 3, 1\], but data has 2 features of shape \[1, 2, 1\]/);
+      assert.equal(error.setting, '/transfer/source');
       return true;
     },
   );

@@ -8,7 +8,6 @@ import * as tf from '@tensorflow/tfjs';
 
 import { ConfigError } from '../../src/config/problems';
 import { loadDataset } from '../../src/engine/data/dataset';
-import { DataError } from '../../src/engine/data/errors';
 import { runExperiment } from '../../src/engine/experiment';
 import { buildModel } from '../../src/engine/models/build';
 import { loadModel, ModelLoadError, saveModel } from '../../src/engine/models/modelIo';
@@ -211,8 +210,11 @@ test('oversized transfer set is rejected up front', async () => {
       () => undefined,
     ),
     (error: unknown) => {
-      assert.ok(error instanceof DataError, String(error));
-      assert.match(error.message, /5000/);
+      // trainExamples 1200 minus 200 validation examples leaves 1000, which the config check knows without the data.
+      assert.ok(error instanceof ConfigError, String(error));
+      assert.equal(error.problems.length, 1);
+      assert.equal(error.problems[0].path, '/transfer/examples');
+      assert.match(error.problems[0].message, /5000 transfer examples are requested, but only 1000/);
       return true;
     },
   );

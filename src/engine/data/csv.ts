@@ -19,6 +19,8 @@ export interface CsvReadOptions {
   labelColumn: number | string;
   /** `auto` treats the first row as a header when any of its cells is not a number. */
   header: boolean | 'auto';
+  /** JSON pointer of the config field that sets `labelColumn`, given to errors about it. The default is `/data/labelColumn`. */
+  labelColumnSetting?: string;
 }
 
 /** Rows of a CSV file, with the label column split off and the feature columns in file order. */
@@ -109,6 +111,7 @@ function resolveLayout(
   line: number,
 ): CsvLayout {
   const { labelColumn, header: headerOption } = options;
+  const setting = options.labelColumnSetting ?? '/data/labelColumn';
   const hasHeader = headerOption === 'auto' ? !first.every(isDecimalNumber) : headerOption;
   const columns = first.length;
   if (columns < 2) {
@@ -125,7 +128,7 @@ function resolveLayout(
       throw new DataError(
         `labelColumn ${labelColumn} is out of range: the file has ${columns} columns, so a 0-based index ` +
           `must be 0..${columns - 1}. Set data.labelColumn to the index of the label column or to its header name.`,
-        { file: path },
+        { file: path, setting },
       );
     }
     return { columns, labelIndex: labelColumn, names };
@@ -139,7 +142,7 @@ function resolveLayout(
     throw new DataError(
       `labelColumn "${labelColumn}" is a column name, but the file has no header row${reason}. ` +
         'Add a header row, or set data.labelColumn to the 0-based index of the label column.',
-      { file: path, line },
+      { file: path, line, setting },
     );
   }
 
@@ -148,7 +151,7 @@ function resolveLayout(
     throw new DataError(
       `labelColumn "${labelColumn}" not found in the header row. The columns are ${formatNames(names)}. ` +
         'Set data.labelColumn to one of these names or to a 0-based index.',
-      { file: path, line },
+      { file: path, line, setting },
     );
   }
   if (matches.length > 1) {
@@ -156,7 +159,7 @@ function resolveLayout(
       `labelColumn "${labelColumn}" is ambiguous: the header row has it in columns ` +
         `${matches.map((column) => column + 1).join(' and ')}. Rename one of them or set data.labelColumn ` +
         'to a 0-based index.',
-      { file: path, line },
+      { file: path, line, setting },
     );
   }
   return { columns, labelIndex: matches[0], names };

@@ -62,8 +62,8 @@ export async function loadDataset(config: DataConfig, baseDir: string): Promise<
   const raw = await loadRawSource(config, baseDir);
   const { features } = raw;
 
-  const train = keepFirst(raw.train, features, config.trainExamples, 'data.trainExamples');
-  const test = keepFirst(raw.test, features, config.testExamples, 'data.testExamples');
+  const train = keepFirst(raw.train, features, config.trainExamples, 'trainExamples');
+  const test = keepFirst(raw.test, features, config.testExamples, 'testExamples');
   checkValidationSize(config.validation, train.count);
 
   const trainValues = normalizeToFloat32(train.values, config.normalization === 'unit');
@@ -105,7 +105,7 @@ export async function loadTransferSource(source: DataSourceConfig, dataConfig: D
     throw new DataError(
       `transfer.source has ${describe(raw.features, raw.shape)}, but data has ${describe(data.features, data.shape)}. ` +
         'The students take the inputs of "data", so use a transfer source with the same features and shape.',
-      { file: raw.train.file },
+      { file: raw.train.file, setting: '/transfer/source' },
     );
   }
   const highestLabel = maxLabel(raw.train.labels);
@@ -113,7 +113,7 @@ export async function loadTransferSource(source: DataSourceConfig, dataConfig: D
     throw new DataError(
       `transfer.source has examples of class ${highestLabel}, but data has classes 0..${data.classes - 1}. ` +
         'The teacher and the students have one output per class of "data": remove those examples from the transfer source, or add the class to "data".',
-      { file: raw.train.file },
+      { file: raw.train.file, setting: '/transfer/source' },
     );
   }
 
@@ -132,14 +132,15 @@ export async function loadTransferSource(source: DataSourceConfig, dataConfig: D
 export function selectTransferSet(train: Split, transfer: TransferConfig, classes: number): Split {
   const features = train.count === 0 ? 0 : train.x.length / train.count;
 
-  for (const omitted of transfer.omitClasses) {
+  transfer.omitClasses.forEach((omitted, index) => {
     if (!Number.isInteger(omitted) || omitted < 0 || omitted >= classes) {
       throw new DataError(
         `transfer.omitClasses contains ${omitted}, but the data have classes 0..${classes - 1}. ` +
           'Remove it or replace it with one of those class ids.',
+        { setting: `/transfer/omitClasses/${index}` },
       );
     }
-  }
+  });
 
   const omitted = new Set(transfer.omitClasses);
   let remaining: Split = train;
@@ -157,6 +158,7 @@ export function selectTransferSet(train: Split, transfer: TransferConfig, classe
     throw new DataError(
       `transfer.omitClasses [${transfer.omitClasses.join(', ')}] leaves no training examples. ` +
         'Omit fewer classes.',
+      { setting: '/transfer/omitClasses' },
     );
   }
 
@@ -167,6 +169,7 @@ export function selectTransferSet(train: Split, transfer: TransferConfig, classe
     throw new DataError(
       `transfer.examples is ${transfer.examples}, expected a positive integer. ` +
         'Set it to the number of training examples the student should see, or remove it to use all.',
+      { setting: '/transfer/examples' },
     );
   }
   if (transfer.examples > remaining.count) {
@@ -174,6 +177,7 @@ export function selectTransferSet(train: Split, transfer: TransferConfig, classe
     throw new DataError(
       `transfer.examples is ${transfer.examples}, but only ${remaining.count} training examples remain${omittedNote}. ` +
         `Set transfer.examples to at most ${remaining.count}, or remove it to use all of them.`,
+      { setting: '/transfer/examples' },
     );
   }
   const count = transfer.examples;
@@ -198,9 +202,13 @@ async function loadRawTrainSplit(source: DataSourceConfig, baseDir: string): Pro
     }
     case 'csv': {
       const trainPath = resolve(baseDir, source.train);
-      const train = await readCsv(trainPath, { labelColumn: source.labelColumn, header: source.header });
+      const train = await readCsv(trainPath, {
+        labelColumn: source.labelColumn,
+        header: source.header,
+        labelColumnSetting: '/transfer/source/labelColumn',
+      });
       const shape = source.shape ?? [1, train.features, 1];
-      checkCsvShape(shape, train.features, trainPath);
+      checkCsvShape(shape, train.features, trainPath, '/transfer/source/shape');
       return {
         train: { values: train.x, labels: train.y, count: train.count, file: trainPath },
         features: train.features,
@@ -274,7 +282,7 @@ async function loadCsvSource(config: CsvSource, baseDir: string): Promise<RawSou
   }
 
   const shape = config.shape ?? [1, train.features, 1];
-  checkCsvShape(shape, train.features, trainPath);
+  checkCsvShape(shape, train.features, trainPath, '/data/shape');
   return {
     train: { values: train.x, labels: train.y, count: train.count, file: trainPath },
     test: { values: test.x, labels: test.y, count: test.count, file: testPath },
@@ -284,29 +292,33 @@ async function loadCsvSource(config: CsvSource, baseDir: string): Promise<RawSou
   };
 }
 
-function checkCsvShape(shape: [number, number, number], features: number, file: string): void {
+/** Checks a CSV image shape against the feature count. `setting` is the JSON pointer of that `shape`, in `data` or in `transfer.source`. */
+function checkCsvShape(shape: [number, number, number], features: number, file: string, setting: string): void {
   const valid = shape.every((size) => Number.isInteger(size) && size >= 1);
   if (!valid || shape[0] * shape[1] * shape[2] !== features) {
     throw new DataError(
       `data.shape [${shape.join(', ')}] does not fit the ${features} feature columns: expected positive ` +
         `integers [height, width, channels] whose product is ${features}. Fix data.shape or remove it.`,
-      { file },
+      { file, setting },
     );
   }
 }
 
-/** Keeps the first `limit` examples, as views; raises DataError if fewer are available. */
-function keepFirst(split: RawSplit, features: number, limit: number | undefined, setting: string): RawSplit {
+/** Keeps the first `limit` examples, as views, and raises DataError if fewer are available. `field` names the limit in `data`. */
+function keepFirst(split: RawSplit, features: number, limit: number | undefined, field: 'trainExamples' | 'testExamples'): RawSplit {
   if (limit === undefined) {
     return split;
   }
+  const name = `data.${field}`;
+  const setting = `/data/${field}`;
   if (!Number.isInteger(limit) || limit < 1) {
-    throw new DataError(`${setting} is ${limit}, expected a positive integer. Fix it, or remove it to use all examples.`);
+    throw new DataError(`${name} is ${limit}, expected a positive integer. Fix it, or remove it to use all examples.`, { setting });
   }
   if (limit > split.count) {
     throw new DataError(
-      `${setting} is ${limit}, but ${split.file} has only ${split.count} examples. ` +
-        `Set ${setting} to at most ${split.count}, or remove it to use all examples.`,
+      `${name} is ${limit}, but ${split.file} has only ${split.count} examples. ` +
+        `Set ${name} to at most ${split.count}, or remove it to use all examples.`,
+      { setting },
     );
   }
   return {
@@ -322,6 +334,7 @@ function checkValidationSize(validation: number, trainCount: number): void {
     throw new DataError(
       `data.validation is ${validation}, expected an integer of 0 or more. ` +
         'Set it to the number of training examples to hold out for validation.',
+      { setting: '/data/validation' },
     );
   }
   if (validation >= trainCount) {
@@ -330,6 +343,7 @@ function checkValidationSize(validation: number, trainCount: number): void {
         'so none would be left for training. ' +
         `Set data.validation below ${trainCount} (for example ${Math.floor(trainCount / 10)}), ` +
         'or raise data.trainExamples.',
+      { setting: '/data/validation' },
     );
   }
 }

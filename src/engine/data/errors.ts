@@ -4,6 +4,8 @@
 export interface DataErrorLocation {
   file?: string;
   line?: number;
+  /** JSON pointer of the config field the error is about, e.g. `/transfer/examples`, so it can be shown at that field. */
+  setting?: string;
 }
 
 /**
@@ -16,11 +18,13 @@ export class DataError extends Error {
   override readonly name = 'DataError';
   readonly file?: string;
   readonly line?: number;
+  readonly setting?: string;
 
   constructor(message: string, location: DataErrorLocation = {}) {
     super(formatLocation(location) + message);
     this.file = location.file;
     this.line = location.line;
+    this.setting = location.setting;
   }
 }
 
