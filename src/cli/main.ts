@@ -174,7 +174,7 @@ async function runCommand(configArgument: string | undefined, options: RunOption
   };
 
   try {
-    // A reader that closes stdout early (`| head`) cancels too: nobody reads the rest.
+    // A reader that closes stdout early (`| head`) cancels too, because the output has no reader left.
     const summary = await runExperiment(request, { emit, shouldStop: () => interrupts > 0 || isStdoutClosed() }, log);
     view.stop();
     const runDir = path.join(request.runsDir, summary.runId);
@@ -288,9 +288,11 @@ main(process.argv).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    // The stack helps a bug report, but only with --verbose: without it the message is enough.
-    const verbose = process.argv.includes('--verbose');
-    const text = error instanceof Error ? (verbose ? (error.stack ?? error.message) : error.message) : String(error);
+    // The stack helps a bug report, so --verbose prints it. Without it the message is enough.
+    let text = String(error);
+    if (error instanceof Error) {
+      text = process.argv.includes('--verbose') ? (error.stack ?? error.message) : error.message;
+    }
     process.stderr.write(`error: ${text}\n`);
     process.exitCode = exitCodes.failed;
   },

@@ -43,12 +43,12 @@ export function parseFolder(value: string): string {
 /**
  * Checks that run folders can be created in `runsDir` (absolute) without creating anything:
  * the folder, or its nearest existing parent, must be a folder this process can write to.
- * `given` is the --runs-dir value as typed, or undefined for the default. Returns the error
+ * `optionValue` is the --runs-dir value as typed, or undefined for the default. Returns the error
  * message, without the "error: " prefix, or undefined when the folder can be used.
  */
-export function checkRunsDir(runsDir: string, given: string | undefined): string | undefined {
-  const named = given === undefined ? `The runs folder ${runsDir}` : `--runs-dir ${given} (${runsDir})`;
-  const fix = given === undefined ? 'Move that file, or choose another folder with --runs-dir <folder>.' : 'Give a folder path, or leave out --runs-dir to use .distill/runs in the current folder.';
+export function checkRunsDir(runsDir: string, optionValue: string | undefined): string | undefined {
+  const named = optionValue === undefined ? `The runs folder ${runsDir}` : `--runs-dir ${optionValue} (${runsDir})`;
+  const fix = optionValue === undefined ? 'Move that file, or choose another folder with --runs-dir <folder>.' : 'Give a folder path, or leave out --runs-dir to use .distill/runs in the current folder.';
 
   let existing = runsDir;
   let stats = statExisting(existing);

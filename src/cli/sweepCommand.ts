@@ -117,7 +117,7 @@ export async function runSweepCommand(request: RunStartRequest, options: SweepCo
   // SIGTERM (a CI job's timeout, `kill`) cancels the same way, so sweep.json records it.
   process.on('SIGINT', onInterrupt);
   process.on('SIGTERM', onInterrupt);
-  // A reader that closes stdout early (`| head`) cancels the sweep quietly: nobody reads the rest.
+  // A reader that closes stdout early (`| head`) cancels the sweep quietly, because the output has no reader left.
   const removeCloseListener = onStdoutClosed(() => {
     stdoutClosed = true;
     activeRunner.cancel();

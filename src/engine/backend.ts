@@ -35,11 +35,11 @@ export interface SelectedBackend {
 export interface BackendOptions {
   /** Threads for the wasm backend; 0 or absent means os.availableParallelism(). 1 selects the single-threaded build. */
   threads?: number;
-  /** Where an explicit choice comes from, for the log line: "set in the config" when absent. */
+  /** Source of an explicit choice, named in the log line; "set in the config" when absent. */
   choiceSource?: string;
   /**
    * Logical cores that this process shares with others, set when `threads` is its share of them
-   * (a sweep's child runs), so the log line says so instead of "requested".
+   * (a sweep's child runs), so the log line names the share instead of "requested".
    */
   sharedCores?: number;
 }
@@ -78,7 +78,7 @@ class BackendUnavailableError extends Error {
  * Makes the chosen backend the active TensorFlow.js backend and registers this project's
  * kernels on it. `auto` tries tensorflow (when @tensorflow/tfjs-node loads), then wasm, then
  * cpu. Logs one short line with the backend, its build and the reason, and one with the
- * registered kernels; the returned `selection` has the reason in full.
+ * registered kernels. The returned `selection` contains the reason in full.
  * Safe to call again in the same process, with the same or another choice.
  *
  * The wasm backend runs its threaded SIMD build with `options.threads` threads (default: the
