@@ -1,19 +1,23 @@
 // `distill run [config]`: runs one experiment in this process with the same engine as the
 // extension's worker, shows a progress bar per model, and ends with the comparison table.
-// Exit codes: 0 completed, 1 failed, 2 invalid input, 130 cancelled with Ctrl-C.
+// Exit codes: 0 completed, 1 failed, 2 invalid input, 130 cancelled with Ctrl-C, SIGTERM or a
+// closed stdout.
 
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 
 import { MultiBar, Presets, type SingleBar } from 'cli-progress';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 
 import { runExperiment } from '../engine/experiment';
 import { toRejection } from '../engine/inputErrors';
 import type { RunStartRequest, WorkerEvent } from '../protocol/messages';
 import { readConfigFile } from './configFile';
+import { checkRunsDir, describeThreadsWarning, parseBackend, parseFolder, parseThreads } from './options';
 import { formatCount, formatEpochLine, renderSummaryTable } from './report';
 import { isSweepConfig, runSweepCommand } from './sweepCommand';
+import { isStdoutClosed, watchStdout, writeStdout } from './stdout';
 
 export const exitCodes = { completed: 0, failed: 1, invalidInput: 2, cancelled: 130 } as const;
 
@@ -23,6 +27,7 @@ interface RunOptions {
   runsDir?: string;
   json?: boolean;
   progress: boolean;
+  verbose?: boolean;
 }
 
 /** Shows events as progress bars on a terminal, or as plain lines elsewhere (CI logs, pipes). */
@@ -31,7 +36,10 @@ class ProgressView {
   /** Progress bars by model: a role, or `teacher <member>` for an ensemble member. */
   private readonly roleBars = new Map<string, SingleBar>();
 
-  constructor(enabled: boolean) {
+  constructor(
+    enabled: boolean,
+    private readonly verbose: boolean,
+  ) {
     this.bars = enabled
       ? new MultiBar(
           {
@@ -49,7 +57,7 @@ class ProgressView {
     if (this.bars !== undefined) {
       this.bars.log(`${line}\n`);
     } else {
-      process.stdout.write(`${line}\n`);
+      writeStdout(`${line}\n`);
     }
   }
 
@@ -76,7 +84,7 @@ class ProgressView {
         this.print(`${event.evaluation.role}${event.evaluation.member === undefined ? '' : ` ${event.evaluation.member}`}: ${formatCount(event.evaluation.errors)} test errors (${(event.evaluation.accuracy * 100).toFixed(2)} %)`);
         break;
       case 'run/log':
-        if (event.level !== 'info') {
+        if (event.level !== 'info' || this.verbose) {
           this.print(`${event.level}: ${event.message}`);
         }
         break;
@@ -105,6 +113,12 @@ class ProgressView {
 }
 
 async function runCommand(configArgument: string | undefined, options: RunOptions): Promise<number> {
+  const runsDir = path.resolve(options.runsDir ?? path.join('.distill', 'runs'));
+  const runsDirError = checkRunsDir(runsDir, options.runsDir);
+  if (runsDirError !== undefined) {
+    process.stderr.write(`error: ${runsDirError}\n`);
+    return exitCodes.invalidInput;
+  }
   const configFile = readConfigFile(configArgument, process.cwd());
   if (!configFile.ok) {
     process.stderr.write(`${configFile.message}\n`);
@@ -116,12 +130,18 @@ async function runCommand(configArgument: string | undefined, options: RunOption
     type: 'run/start',
     configText,
     configPath,
-    runsDir: path.resolve(options.runsDir ?? path.join('.distill', 'runs')),
+    runsDir,
     backend: options.backend,
+    backendOption: options.backend === undefined ? undefined : '--backend',
     threads: options.threads,
   };
-  if (isSweepConfig(configText, configPath)) {
-    return exitCodes[await runSweepCommand(request, options.json === true)];
+  const sweep = isSweepConfig(configText, configPath);
+  const threadsWarning = options.threads === undefined ? undefined : describeThreadsWarning(options.threads, availableParallelism(), sweep);
+  if (threadsWarning !== undefined) {
+    process.stderr.write(`warning: ${threadsWarning}\n`);
+  }
+  if (sweep) {
+    return exitCodes[await runSweepCommand(request, { json: options.json === true, verbose: options.verbose === true })];
   }
 
   let interrupts = 0;
@@ -137,10 +157,10 @@ async function runCommand(configArgument: string | undefined, options: RunOption
   process.on('SIGINT', onInterrupt);
   process.on('SIGTERM', onInterrupt);
 
-  const view = new ProgressView(options.progress && !options.json && process.stdout.isTTY === true);
+  const view = new ProgressView(options.progress && !options.json && process.stdout.isTTY === true, options.verbose === true);
   const emit = (event: WorkerEvent): void => {
     if (options.json) {
-      process.stdout.write(`${JSON.stringify(event)}\n`);
+      writeStdout(`${JSON.stringify(event)}\n`);
     } else {
       view.handle(event);
     }
@@ -154,18 +174,23 @@ async function runCommand(configArgument: string | undefined, options: RunOption
   };
 
   try {
-    const summary = await runExperiment(request, { emit, shouldStop: () => interrupts > 0 }, log);
+    // A reader that closes stdout early (`| head`) cancels too, because the output has no reader left.
+    const summary = await runExperiment(request, { emit, shouldStop: () => interrupts > 0 || isStdoutClosed() }, log);
     view.stop();
+    const runDir = path.join(request.runsDir, summary.runId);
     if (!options.json && Object.keys(summary.models).length > 0) {
-      process.stdout.write(`\n${renderSummaryTable(summary, process.stdout.isTTY === true)}\n`);
-      process.stdout.write(`Run folder: ${path.join(request.runsDir, summary.runId)}\n`);
+      writeStdout(`\n${renderSummaryTable(summary, process.stdout.isTTY === true)}\n`);
+      writeStdout(`Run folder: ${runDir}\n`);
     }
     if (summary.status === 'failed') {
-      process.stderr.write(`error: the run failed: ${summary.error ?? 'unknown error'}\n`);
+      process.stderr.write(`error: the run failed: ${summary.error ?? 'unknown error'}\nIts run folder, with the log in worker.log: ${runDir}\n`);
       return exitCodes.failed;
     }
     if (summary.status === 'cancelled') {
-      process.stderr.write('The run was cancelled; what it wrote so far is in its run folder.\n');
+      // The reader of a closed stdout is gone; the run folder records the cancel.
+      if (interrupts > 0 || !isStdoutClosed()) {
+        process.stderr.write(`The run was cancelled; what it wrote so far is in ${runDir}\n`);
+      }
       return exitCodes.cancelled;
     }
     return exitCodes.completed;
@@ -174,7 +199,7 @@ async function runCommand(configArgument: string | undefined, options: RunOption
     const rejection = toRejection(error);
     if (rejection !== undefined) {
       if (options.json) {
-        process.stdout.write(`${JSON.stringify(rejection)}\n`);
+        writeStdout(`${JSON.stringify(rejection)}\n`);
       }
       // Config problems are formatted as `file:line:column: error: message` already.
       process.stderr.write(rejection.kind === 'config' ? `${rejection.message}\n` : `error: ${rejection.message}\n`);
@@ -187,22 +212,6 @@ async function runCommand(configArgument: string | undefined, options: RunOption
   }
 }
 
-function parseBackend(value: string): string {
-  const choices = ['auto', 'tensorflow', 'wasm', 'cpu'];
-  if (!choices.includes(value)) {
-    throw new InvalidArgumentError(`use one of ${choices.join(', ')}.`);
-  }
-  return value;
-}
-
-function parseThreads(value: string): number {
-  const threads = Number(value);
-  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(threads)) {
-    throw new InvalidArgumentError('use a whole number: 1 or more, or 0 for one per logical core.');
-  }
-  return threads;
-}
-
 function readVersion(): string {
   try {
     const manifest = JSON.parse(readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as { version: string };
@@ -213,6 +222,7 @@ function readVersion(): string {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  watchStdout();
   let exitCode: number = exitCodes.completed;
   const program = new Command()
     .name('distill')
@@ -230,15 +240,16 @@ export async function main(argv: string[]): Promise<number> {
         'A config with a `sweep` runs one child run per temperature and soft weight and prints the grid of test errors.',
     )
     .argument('[config]', 'config file, a distill.json or *.distill.json (default: distill.json in the current folder)')
-    .option('-b, --backend <name>', "TensorFlow.js backend: auto, tensorflow, wasm or cpu (overrides the config's backend)", parseBackend)
+    .option('-b, --backend <name>', "TensorFlow.js backend: auto, tensorflow, wasm or cpu, in any case (overrides the config's backend)", parseBackend)
     .option(
       '-t, --threads <count>',
       "threads of the wasm backend, 0 for one per logical core (overrides the config's threads; a sweep gives each child at most its share of the cores)",
       parseThreads,
     )
-    .option('-r, --runs-dir <folder>', 'folder for the run folders (default: .distill/runs in the current folder); a sweep writes its own folder to sweeps/ beside it')
+    .option('-r, --runs-dir <folder>', 'folder for the run folders (default: .distill/runs in the current folder); a sweep writes its own folder to sweeps/ beside it', parseFolder)
     .option('--json', 'print every event as one JSON object a line on stdout, instead of progress bars and the final table')
     .option('--no-progress', 'print a line per epoch instead of progress bars (the default when stdout is not a terminal)')
+    .option('--verbose', "also print the run's info log lines, such as the full reason for the backend choice, and stack traces of unexpected errors")
     .addHelpText(
       'after',
       [
@@ -252,7 +263,7 @@ export async function main(argv: string[]): Promise<number> {
         `  ${exitCodes.completed}    completed`,
         `  ${exitCodes.failed}    failed during training (the run folder has the error)`,
         `  ${exitCodes.invalidInput}    invalid input: config, data file, teacher model, backend or option`,
-        `  ${exitCodes.cancelled}  cancelled with Ctrl-C or SIGTERM`,
+        `  ${exitCodes.cancelled}  cancelled with Ctrl-C or SIGTERM, or because the reader of stdout closed it (| head)`,
       ].join('\n'),
     )
     .action(async (config: string | undefined, options: RunOptions) => {
@@ -277,7 +288,12 @@ main(process.argv).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.stderr.write(`error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    // The stack helps a bug report, so --verbose prints it. Without it the message is enough.
+    let text = String(error);
+    if (error instanceof Error) {
+      text = process.argv.includes('--verbose') ? (error.stack ?? error.message) : error.message;
+    }
+    process.stderr.write(`error: ${text}\n`);
     process.exitCode = exitCodes.failed;
   },
 );

@@ -9,6 +9,7 @@ import { toRejection } from '../engine/inputErrors';
 import type { RunStartRequest, SweepSummary, WorkerEvent } from '../protocol/messages';
 import { describeSweepChild, SweepRunner, type SweepEventSource } from '../sweep/sweepRunner';
 import { formatCount, formatEpochLine } from './report';
+import { onStdoutClosed, writeStdout } from './stdout';
 import { renderSweepTable } from './sweepReport';
 
 export type SweepCommandResult = 'completed' | 'failed' | 'invalidInput' | 'cancelled';
@@ -26,7 +27,7 @@ function sourceLabel(source: SweepEventSource, summary: SweepSummary | undefined
   return child === undefined ? `child ${source.index}` : describeSweepChild(child);
 }
 
-function describeEvent(event: WorkerEvent): string | undefined {
+function describeEvent(event: WorkerEvent, verbose: boolean): string | undefined {
   switch (event.type) {
     case 'run/started':
       return `run ${event.runId} on the ${event.backend} backend${event.backendDetail === undefined ? '' : ` (${event.backendDetail})`}`;
@@ -37,7 +38,10 @@ function describeEvent(event: WorkerEvent): string | undefined {
     case 'run/evaluation':
       return `${event.evaluation.role}: ${formatCount(event.evaluation.errors)} test errors (${(event.evaluation.accuracy * 100).toFixed(2)} %)`;
     case 'run/log':
-      return event.level === 'info' ? undefined : `${event.level}: ${event.message}`;
+      if (event.level === 'info') {
+        return verbose ? event.message : undefined;
+      }
+      return `${event.level}: ${event.message}`;
     case 'run/finished':
       return `${event.status}${event.error !== undefined ? `: ${event.error}` : ''}`;
     default:
@@ -45,9 +49,17 @@ function describeEvent(event: WorkerEvent): string | undefined {
   }
 }
 
-export async function runSweepCommand(request: RunStartRequest, json: boolean): Promise<SweepCommandResult> {
+export interface SweepCommandOptions {
+  /** Print every event as one JSON object a line instead of text. */
+  json: boolean;
+  /** Also print info log lines. */
+  verbose: boolean;
+}
+
+export async function runSweepCommand(request: RunStartRequest, options: SweepCommandOptions): Promise<SweepCommandResult> {
+  const { json, verbose } = options;
   const print = (line: string): void => {
-    process.stdout.write(`${line}\n`);
+    writeStdout(`${line}\n`);
   };
   let runner: SweepRunner | undefined;
   try {
@@ -61,7 +73,7 @@ export async function runSweepCommand(request: RunStartRequest, json: boolean): 
       // Ctrl-C in a terminal signals the whole process group; the CLI forwards it as run/cancel.
       detachWorkers: true,
       log: (level, message) => {
-        if (json || level !== 'info') {
+        if (json || verbose || level !== 'info') {
           // Config warnings arrive as `file:line:column: warning: …` already.
           const prefix = level === 'info' || /^\S+:\d+:\d+: warning: /.test(message) ? '' : `${level}: `;
           process.stderr.write(`${prefix}${message}\n`);
@@ -72,7 +84,7 @@ export async function runSweepCommand(request: RunStartRequest, json: boolean): 
           print(JSON.stringify({ ...event, sweepStage: source }));
           return;
         }
-        const line = describeEvent(event);
+        const line = describeEvent(event, verbose);
         if (line !== undefined) {
           print(`[${sourceLabel(source, runner?.summary)}] ${line}`);
         }
@@ -91,6 +103,7 @@ export async function runSweepCommand(request: RunStartRequest, json: boolean): 
     print(`Sweep ${runner.sweepId}: ${runner.summary.children.length} child runs, ${runner.summary.concurrency} at a time, writing to ${runner.sweepDir}`);
   }
   let interrupts = 0;
+  let stdoutClosed = false;
   const activeRunner = runner;
   const onInterrupt = (): void => {
     interrupts += 1;
@@ -104,6 +117,11 @@ export async function runSweepCommand(request: RunStartRequest, json: boolean): 
   // SIGTERM (a CI job's timeout, `kill`) cancels the same way, so sweep.json records it.
   process.on('SIGINT', onInterrupt);
   process.on('SIGTERM', onInterrupt);
+  // A reader that closes stdout early (`| head`) cancels the sweep quietly, because the output has no reader left.
+  const removeCloseListener = onStdoutClosed(() => {
+    stdoutClosed = true;
+    activeRunner.cancel();
+  });
 
   try {
     const started = Date.now();
@@ -117,16 +135,19 @@ export async function runSweepCommand(request: RunStartRequest, json: boolean): 
       return 'invalidInput';
     }
     if (summary.status === 'cancelled') {
-      process.stderr.write('The sweep was cancelled; what it wrote so far is in its folder and run folders.\n');
+      if (interrupts > 0 || !stdoutClosed) {
+        process.stderr.write(`The sweep was cancelled; what it wrote so far is in ${runner.sweepDir} and in the run folders of the children that started.\n`);
+      }
       return 'cancelled';
     }
     if (summary.status === 'failed') {
-      process.stderr.write(`error: the sweep failed: ${summary.error ?? 'unknown error'}\n`);
+      process.stderr.write(`error: the sweep failed: ${summary.error ?? 'unknown error'}\nIts folder: ${runner.sweepDir}\n`);
       return 'failed';
     }
     return 'completed';
   } finally {
     process.off('SIGINT', onInterrupt);
     process.off('SIGTERM', onInterrupt);
+    removeCloseListener();
   }
 }

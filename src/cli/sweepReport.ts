@@ -12,6 +12,10 @@ function cellText(child: SweepChild | undefined): string {
   if (child.errors !== undefined && child.status === 'completed') {
     return String(child.errors);
   }
+  // A child that the sweep stopped before it started has no run; "cancelled" would suggest one.
+  if (child.runId === undefined && (child.status === 'cancelled' || child.status === 'interrupted')) {
+    return 'not run';
+  }
   return child.errors !== undefined ? `${child.errors} (${child.status})` : child.status;
 }
 

@@ -25,11 +25,23 @@ export interface SelectedBackend {
   threaded: boolean;
   /** Build and thread details, as logged: "SIMD, 2 threads" or the fall-back reason. */
   detail: string;
+  /**
+   * Why this backend was chosen, in full: "set in the config", or for `auto` each backend that
+   * could not be set up with its error. The run's log keeps it; the short log line abbreviates it.
+   */
+  selection: string;
 }
 
 export interface BackendOptions {
   /** Threads for the wasm backend; 0 or absent means os.availableParallelism(). 1 selects the single-threaded build. */
   threads?: number;
+  /** Source of an explicit choice, named in the log line; "set in the config" when absent. */
+  choiceSource?: string;
+  /**
+   * Logical cores that this process shares with others, set when `threads` is its share of them
+   * (a sweep's child runs), so the log line names the share instead of "requested".
+   */
+  sharedCores?: number;
 }
 
 /** The build of the wasm backend that this process started; fixed until the process ends. */
@@ -52,12 +64,21 @@ const FIX_BY_BACKEND: Record<BackendName, string> = {
 };
 
 /** Reason why one backend cannot be set up. `selectBackend` adds the backend's name and fix to it. */
-class BackendUnavailableError extends Error {}
+class BackendUnavailableError extends Error {
+  /** A few words for the short log line of `auto`, when the common cause is known. */
+  readonly shortReason?: string;
+
+  constructor(message: string, shortReason?: string) {
+    super(message);
+    this.shortReason = shortReason;
+  }
+}
 
 /**
  * Makes the chosen backend the active TensorFlow.js backend and registers this project's
  * kernels on it. `auto` tries tensorflow (when @tensorflow/tfjs-node loads), then wasm, then
- * cpu. Logs one line with the backend and the reason, and one with the registered kernels.
+ * cpu. Logs one short line with the backend, its build and the reason, and one with the
+ * registered kernels. The returned `selection` contains the reason in full.
  * Safe to call again in the same process, with the same or another choice.
  *
  * The wasm backend runs its threaded SIMD build with `options.threads` threads (default: the
@@ -73,15 +94,17 @@ export async function selectBackend(choice: BackendChoice, log: (message: string
   if (!Number.isInteger(requestedThreads) || requestedThreads < 1) {
     throw new Error(`Invalid thread count ${requestedThreads}: use a whole number, 1 or more, or 0 for one per logical core.`);
   }
-  const activate = (name: BackendName): Promise<ActivatedBackend> => activateBackend(name, requestedThreads, log);
+  const threadsReason = options.sharedCores === undefined ? 'requested' : `its share of ${options.sharedCores} cores`;
+  const activate = (name: BackendName): Promise<ActivatedBackend> => activateBackend(name, requestedThreads, threadsReason, log);
 
-  let selected: { name: BackendName; reason: string; activated: ActivatedBackend };
+  let selected: Selection;
   if (choice === 'auto') {
     selected = await selectAutomatically(activate);
   } else {
     try {
       const activated = await activate(choice);
-      selected = { name: choice, reason: joinReason('set in the config', activated.detail), activated };
+      const source = options.choiceSource ?? 'set in the config';
+      selected = { name: choice, shortReason: source, reason: source, activated };
     } catch (error) {
       if (error instanceof BackendUnavailableError) {
         throw new Error(`Backend "${choice}" is not available: ${error.message}. ${FIX_BY_BACKEND[choice]}`);
@@ -91,10 +114,18 @@ export async function selectBackend(choice: BackendChoice, log: (message: string
   }
 
   const kernels = selected.name === 'wasm' ? registerWasmKernels() : [];
-  log(`Backend: ${selected.name} (${selected.reason})`);
-  log(`Kernels registered: ${kernels.length > 0 ? kernels.join(', ') : 'none (only wasm gets kernel fixes)'}`);
   const { threads, threaded, detail } = selected.activated;
-  return { name: selected.name, kernels, threads, threaded, detail: detail ?? `${threads} thread${threads === 1 ? '' : 's'}` };
+  log(`Backend: ${selected.name}${detail === undefined ? '' : `, ${detail}`} (${selected.shortReason})`);
+  log(`Kernels registered: ${kernels.length > 0 ? kernels.join(', ') : 'none (only wasm gets kernel fixes)'}`);
+  return { name: selected.name, kernels, threads, threaded, detail: detail ?? `${threads} thread${threads === 1 ? '' : 's'}`, selection: selected.reason };
+}
+
+/** A backend that was set up, with the reason for the log line and the reason in full. */
+interface Selection {
+  name: BackendName;
+  shortReason: string;
+  reason: string;
+  activated: ActivatedBackend;
 }
 
 /** Returns the number of threads used when none is requested: the logical cores that Node reports. */
@@ -102,20 +133,22 @@ export function defaultThreadCount(): number {
   return availableParallelism();
 }
 
-async function selectAutomatically(
-  activate: (name: BackendName) => Promise<ActivatedBackend>,
-): Promise<{ name: BackendName; reason: string; activated: ActivatedBackend }> {
+async function selectAutomatically(activate: (name: BackendName) => Promise<ActivatedBackend>): Promise<Selection> {
   const failures: string[] = [];
+  const shortFailures: string[] = [];
   for (const name of ['tensorflow', 'wasm', 'cpu'] as const) {
     try {
       const activated = await activate(name);
-      const reason = failures.length > 0 ? `auto: ${failures.join('; ')}` : 'auto: the fastest backend available';
-      return { name, reason: joinReason(reason, activated.detail), activated };
+      if (failures.length === 0) {
+        return { name, shortReason: 'auto, the fastest backend', reason: 'auto: the fastest backend available', activated };
+      }
+      return { name, shortReason: `auto; ${shortFailures.join('; ')}`, reason: `auto: ${failures.join('; ')}`, activated };
     } catch (error) {
       if (!(error instanceof BackendUnavailableError)) {
         throw error;
       }
       failures.push(`${name} unavailable: ${error.message}`);
+      shortFailures.push(error.shortReason ?? `${name} is unavailable`);
     }
   }
   throw new Error(`No TensorFlow.js backend could be set up (${failures.join('; ')}). ${FIX_BY_BACKEND.cpu}`);
@@ -129,13 +162,13 @@ interface ActivatedBackend {
 }
 
 /** Sets up and activates one backend. */
-async function activateBackend(name: BackendName, requestedThreads: number, log: (message: string) => void): Promise<ActivatedBackend> {
+async function activateBackend(name: BackendName, requestedThreads: number, threadsReason: string, log: (message: string) => void): Promise<ActivatedBackend> {
   switch (name) {
     case 'tensorflow':
       await activateTensorflow();
       return { threads: defaultThreadCount(), threaded: true };
     case 'wasm':
-      return activateWasm(requestedThreads, log);
+      return activateWasm(requestedThreads, threadsReason, log);
     case 'cpu':
       await activateRegisteredBackend('cpu');
       return { threads: 1, threaded: false };
@@ -148,7 +181,9 @@ async function activateTensorflow(): Promise<void> {
     // dependency with a native binding, so it is loaded only when requested.
     require('@tensorflow/tfjs-node');
   } catch (error) {
-    throw new BackendUnavailableError(`@tensorflow/tfjs-node failed to load (${firstLine(error)})`);
+    // The package is optional, so its absence is the normal case and gets the calm short reason.
+    const notInstalled = (error as { code?: unknown }).code === 'MODULE_NOT_FOUND' && firstLine(error).includes("'@tensorflow/tfjs-node'");
+    throw new BackendUnavailableError(`@tensorflow/tfjs-node failed to load (${firstLine(error)})`, notInstalled ? 'tfjs-node is not installed' : 'tfjs-node failed to load');
   }
 
   if (tf.findBackendFactory('tensorflow') === null) {
@@ -165,7 +200,7 @@ async function activateTensorflow(): Promise<void> {
  * it starts, else the single-threaded build, in the SIMD variant when the JavaScript engine
  * supports WebAssembly SIMD (Node 20 does).
  */
-async function activateWasm(requestedThreads: number, log: (message: string) => void): Promise<ActivatedBackend> {
+async function activateWasm(requestedThreads: number, threadsReason: string, log: (message: string) => void): Promise<ActivatedBackend> {
   // The .wasm files are looked up in the package's own dist/ folder, resolved from where the
   // package's main file is, so a bundled script that keeps npm packages external finds them too.
   let wasmFolder: string;
@@ -210,9 +245,9 @@ async function activateWasm(requestedThreads: number, log: (message: string) => 
     if (!simd) {
       fallbackReason = 'no WebAssembly SIMD support, which the threaded build needs';
     } else if (requestedThreads === 1) {
-      fallbackReason = '1 thread requested';
+      fallbackReason = `1 thread ${threadsReason}`;
     } else {
-      const threaded = await activateThreadedWasm(requestedThreads, wasmFolder);
+      const threaded = await activateThreadedWasm(requestedThreads, threadsReason, wasmFolder);
       if (typeof threaded !== 'string') {
         wasmBuild = threaded;
         return threaded;
@@ -223,7 +258,8 @@ async function activateWasm(requestedThreads: number, log: (message: string) => 
 
     await activateRegisteredBackend('wasm');
     const variant = simd ? 'SIMD' : 'no SIMD, slower';
-    wasmBuild = { threaded: false, threads: 1, detail: `${variant}, single-threaded (${fallbackReason})` };
+    const detail = requestedThreads === 1 && threadsReason !== 'requested' ? `${variant}, 1 thread, ${threadsReason}` : `${variant}, single-threaded (${fallbackReason})`;
+    wasmBuild = { threaded: false, threads: 1, detail };
     return wasmBuild;
   } finally {
     removeListenersAddedSince(listenersBefore);
@@ -234,7 +270,7 @@ async function activateWasm(requestedThreads: number, log: (message: string) => 
  * Starts the threaded SIMD build and makes it the active 'wasm' backend. Returns the reason as a
  * string when it cannot, after putting the package's own factory back for the single-threaded build.
  */
-async function activateThreadedWasm(requestedThreads: number, wasmFolder: string): Promise<WasmBuild | string> {
+async function activateThreadedWasm(requestedThreads: number, threadsReason: string, wasmFolder: string): Promise<WasmBuild | string> {
   const packageFactory = tf.findBackendFactory('wasm');
   let prepared: Awaited<ReturnType<typeof createThreadedWasmBackend>>;
   try {
@@ -259,7 +295,8 @@ async function activateThreadedWasm(requestedThreads: number, wasmFolder: string
 
   const threads = getThreadsCount();
   const capped = threads < requestedThreads ? ` (${requestedThreads} requested; the build has at most ${threads})` : '';
-  return { threaded: true, threads, detail: `SIMD, ${threads} thread${threads === 1 ? '' : 's'}${capped}` };
+  const share = threadsReason === 'requested' || capped !== '' ? '' : `, ${threadsReason}`;
+  return { threaded: true, threads, detail: `SIMD, ${threads} thread${threads === 1 ? '' : 's'}${share}${capped}` };
 }
 
 async function activateRegisteredBackend(name: BackendName): Promise<void> {
@@ -293,10 +330,6 @@ function removeListenersAddedSince(before: ProcessErrorListeners): void {
       process.removeListener('unhandledRejection', listener);
     }
   }
-}
-
-function joinReason(reason: string, detail: string | undefined): string {
-  return detail === undefined ? reason : `${reason}; ${detail}`;
 }
 
 function firstLine(error: unknown): string {

@@ -568,7 +568,12 @@ export async function runExperiment(request: RunStartRequest, hooks: ExperimentH
   const requestConfig = resolveRequestConfig(request, log);
   const config = stage?.stage === 'child' ? childConfig(requestConfig, stage.membership) : requestConfig;
   const threads = config.threads > 0 ? config.threads : undefined;
-  const backend = await selectBackend(config.backend, log, { threads }).catch((error: unknown) => {
+  const backendOptions = {
+    threads,
+    choiceSource: request.backend === undefined ? undefined : request.backendOption === undefined ? 'overrides the config' : `set by ${request.backendOption}`,
+    sharedCores: request.sharedCores,
+  };
+  const backend = await selectBackend(config.backend, log, backendOptions).catch((error: unknown) => {
     throw new BackendUnavailableError(error instanceof Error ? error.message : String(error));
   });
   const configDir = path.dirname(request.configPath);
@@ -624,7 +629,7 @@ export async function runExperiment(request: RunStartRequest, hooks: ExperimentH
     configPath: request.configPath,
   });
   const kernels = backend.kernels.length > 0 ? ` with kernels ${backend.kernels.join(', ')}` : '';
-  run.log('info', `Run ${store.runId} started in ${store.runDir} on the ${backend.name} backend (${backend.detail})${kernels}`);
+  run.log('info', `Run ${store.runId} started in ${store.runDir} on the ${backend.name} backend (${backend.detail}; ${backend.selection})${kernels}`);
 
   try {
     return await run.run();

@@ -294,8 +294,12 @@ export interface RunStartRequest {
   runsDir: string;
   /** Overrides the config's `backend` when set. */
   backend?: string;
+  /** Option that set `backend`, such as "--backend", named in the run's log line. */
+  backendOption?: string;
   /** Overrides the config's `threads` when set: wasm threads, 0 for one per logical core. */
   threads?: number;
+  /** Logical cores that this worker shares with others, set when `threads` is its share of them (a sweep's children). */
+  sharedCores?: number;
   /** Set when the worker runs one part of a sweep instead of a whole run. */
   sweep?: SweepStageRequest;
 }
@@ -344,7 +348,9 @@ export function isRunStartRequest(value: unknown): value is RunStartRequest {
     typeof request.configPath === 'string' &&
     typeof request.runsDir === 'string' &&
     (request.backend === undefined || typeof request.backend === 'string') &&
+    (request.backendOption === undefined || typeof request.backendOption === 'string') &&
     (request.threads === undefined || (typeof request.threads === 'number' && Number.isInteger(request.threads) && request.threads >= 0)) &&
+    (request.sharedCores === undefined || (typeof request.sharedCores === 'number' && Number.isInteger(request.sharedCores) && request.sharedCores >= 1)) &&
     (request.sweep === undefined || isSweepStageRequest(request.sweep))
   );
 }

@@ -119,6 +119,8 @@ export class SweepRunner {
   private readonly sharedStageThreads: number;
   /** Wasm threads of each child's worker, `concurrency` of which run at the same time. */
   private readonly childThreads: number;
+  /** Cores that the children's threads are a share of, or undefined when the request, not the share, set them. */
+  private readonly childSharedCores: number | undefined;
 
   /** Parses the config and creates the sweep folder; throws as parseSweepConfig does. */
   constructor(options: SweepRunnerOptions) {
@@ -131,6 +133,7 @@ export class SweepRunner {
     const requestedThreads = options.threads !== undefined && options.threads > 0 ? options.threads : config.threads;
     this.sharedStageThreads = threadsPerWorker(cores, 1, requestedThreads);
     this.childThreads = threadsPerWorker(cores, concurrency, requestedThreads);
+    this.childSharedCores = requestedThreads > 0 && requestedThreads <= this.childThreads ? undefined : cores;
 
     const { sweepId, sweepDir } = createSweepFolder(options.sweepsDir ?? sweepsDirFor(options.runsDir), config.name);
     this.sweepId = sweepId;
@@ -313,6 +316,7 @@ export class SweepRunner {
         runsDir: this.options.runsDir,
         backend: this.options.backend,
         threads,
+        sharedCores: source.stage === 'child' ? this.childSharedCores : undefined,
         sweep,
       };
       child.send(request);

@@ -44,11 +44,20 @@ test('cpu choice activates cpu', async () => {
 
   const selected = await selectBackend('cpu', log);
 
-  assert.deepEqual(selected, { name: 'cpu', kernels: [], threads: 1, threaded: false, detail: '1 thread' });
+  assert.deepEqual(selected, { name: 'cpu', kernels: [], threads: 1, threaded: false, detail: '1 thread', selection: 'set in the config' });
   assert.equal(tf.getBackend(), 'cpu');
   assert.equal(lines.length, 2);
   assert.match(lines[0], /^Backend: cpu \(set in the config\)$/);
   assert.match(lines[1], /^Kernels registered: none/);
+});
+
+test('choice source names the option', async () => {
+  const { lines, log } = collectLog();
+
+  const selected = await selectBackend('cpu', log, { choiceSource: 'set by --backend' });
+
+  assert.equal(lines[0], 'Backend: cpu (set by --backend)');
+  assert.equal(selected.selection, 'set by --backend');
 });
 
 test('auto chooses wasm without tfjs-node', { skip: tfjsNodeSkip }, async () => {
@@ -60,8 +69,9 @@ test('auto chooses wasm without tfjs-node', { skip: tfjsNodeSkip }, async () => 
   assert.deepEqual(selected.kernels, ['BatchMatMul', 'Conv2DBackpropFilter', 'DistillLabAdamUpdate']);
   assert.equal(tf.getBackend(), 'wasm');
   assert.equal(lines.length, 2);
-  assert.match(lines[0], /^Backend: wasm \(auto: tensorflow unavailable: @tensorflow\/tfjs-node failed to load/);
-  assert.match(lines[0], /; SIMD, (\d+ threads|single-threaded \(.*\))\)$/);
+  // The log line is short; the full reason stays in `selection` for the run's log.
+  assert.match(lines[0], /^Backend: wasm, SIMD, (\d+ threads?|single-threaded \(.*\)) \(auto; tfjs-node is not installed\)$/);
+  assert.match(selected.selection, /^auto: tensorflow unavailable: @tensorflow\/tfjs-node failed to load \(Cannot find module '@tensorflow\/tfjs-node'/);
   assert.equal(lines[1], 'Kernels registered: BatchMatMul, Conv2DBackpropFilter, DistillLabAdamUpdate');
 });
 
@@ -126,4 +136,25 @@ test('wasm process exits on its own', () => {
   assert.equal(child.error, undefined, `child process failed to run or timed out: ${child.error?.message}`);
   assert.equal(child.status, 0, `child process exited with ${child.status}: ${child.stderr}`);
   assert.match(child.stdout, /done on wasm/);
+});
+
+test('shared cores word the thread line', () => {
+  // A fresh process, because the first wasm start in a process fixes the build and its detail.
+  const script = [
+    `const { selectBackend } = require(${JSON.stringify(backendModule)});`,
+    `selectBackend('wasm', (line) => console.log(line), { threads: 1, sharedCores: 2 }).then((selected) => {`,
+    `  console.log('detail: ' + selected.detail);`,
+    `});`,
+  ].join('\n');
+
+  const child = spawnSync(process.execPath, ['--import', 'tsx', '--eval', script], {
+    cwd: projectRoot,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+
+  assert.equal(child.status, 0, `child process exited with ${child.status}: ${child.stderr}`);
+  assert.match(child.stdout, /^detail: SIMD, 1 thread, its share of 2 cores$/m);
+  assert.match(child.stdout, /^Backend: wasm, SIMD, 1 thread, its share of 2 cores \(set in the config\)$/m);
+  assert.doesNotMatch(child.stdout, /requested/);
 });

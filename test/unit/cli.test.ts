@@ -2,7 +2,7 @@
 
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
@@ -140,12 +140,12 @@ test('threads option reaches the backend', () => {
 
 test('tiny run prints the comparison table', () => {
   const folder = workspace({ 'distill.json': JSON.stringify(tinyConfig) });
-  const result = runCli(folder, ['run', '--no-progress']);
+  const result = runCli(folder, ['run', '--no-progress', '--backend', 'WASM']);
   assert.equal(result.status, 0, result.stderr);
   assert.match(result.stdout, /Teacher/);
   assert.match(result.stdout, /Distilled student/);
   assert.match(result.stdout, /Baseline student/);
-  assert.match(result.stdout, /Backend: wasm/);
+  assert.match(result.stdout, /^Backend: wasm, SIMD, .* \(set by --backend\)$/m);
   assert.match(result.stdout, /Run \S+ on the wasm backend \(SIMD, (\d+ threads|single-threaded \(.*\))\), writing to /);
   const runs = readdirSync(path.join(folder, '.distill', 'runs'));
   assert.equal(runs.length, 1);
@@ -179,6 +179,10 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
         child.kill(signal);
       }
     });
+    let errors = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      errors += chunk.toString();
+    });
     const exitCode = await new Promise<number | null>((resolve) => child.on('exit', resolve));
     assert.ok(interrupted, 'an epoch finished before the interrupt');
     assert.equal(exitCode, 130);
@@ -186,8 +190,66 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     const summary = readSummary(path.join(folder, '.distill', 'runs', runs[0]));
     assert.equal(summary?.status, 'cancelled');
     assert.match(output, /"type":"run\/finished","runId":"[^"]+","status":"cancelled"/);
+    assert.ok(errors.includes(`what it wrote so far is in ${path.join(realpathSync(folder), '.distill', 'runs', runs[0])}`), errors);
   });
 }
+
+test('closed stdout cancels the run quietly', async () => {
+  const slow = { ...tinyConfig, name: 'cli-epipe', teacher: { ...tinyConfig.teacher, train: { epochs: 200, batchSize: 64 } } };
+  const folder = workspace({ 'distill.json': JSON.stringify(slow) });
+  const child = spawn(process.execPath, [cli, 'run', '--json'], { cwd: folder });
+  let errors = '';
+  child.stderr.on('data', (chunk: Buffer) => {
+    errors += chunk.toString();
+  });
+  // Closing the read end after the first line is what `| head -1` does.
+  child.stdout.once('data', () => child.stdout.destroy());
+
+  const exitCode = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+
+  assert.equal(exitCode, 130, errors);
+  assert.doesNotMatch(errors, /EPIPE/);
+  assert.doesNotMatch(errors, /^\s+at /m, 'no stack trace');
+  assert.doesNotMatch(errors, /cancelled/, 'quiet: nobody reads the output any more');
+  const runs = readdirSync(path.join(folder, '.distill', 'runs'));
+  assert.equal(readSummary(path.join(folder, '.distill', 'runs', runs[0]))?.status, 'cancelled');
+});
+
+test('closed stdout ends help quietly', async () => {
+  const child = spawn(process.execPath, [cli, 'help', 'run'], { cwd: workspace({}) });
+  let errors = '';
+  child.stderr.on('data', (chunk: Buffer) => {
+    errors += chunk.toString();
+  });
+  // The reader is gone before the CLI has started, so its first write fails with EPIPE.
+  child.stdout.destroy();
+
+  const exitCode = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+
+  assert.equal(errors, '');
+  assert.equal(exitCode, 0);
+});
+
+test('runs folder that is a file is rejected', () => {
+  const folder = workspace({ 'distill.json': JSON.stringify(tinyConfig) });
+
+  const result = runCli(folder, ['run', '-r', 'distill.json']);
+
+  assert.equal(result.status, 2, result.stderr);
+  assert.match(result.stderr, /^error: --runs-dir distill\.json \(.*distill\.json\) is a file, not a folder\. Give a folder path/m);
+  assert.doesNotMatch(result.stderr, /EEXIST|^\s+at /m);
+  assert.doesNotMatch(result.stdout, /Backend|Data:/, 'nothing loaded before the check');
+});
+
+test('runs folder option rejects an option', () => {
+  const folder = workspace({ 'distill.json': JSON.stringify(tinyConfig) });
+
+  const result = runCli(folder, ['run', '--runs-dir', '--no-progress']);
+
+  assert.equal(result.status, 2, result.stderr);
+  assert.match(result.stderr, /--runs-dir <folder>' argument '--no-progress' is invalid/);
+  assert.ok(!existsSync(path.join(folder, '--no-progress')), 'no folder named --no-progress');
+});
 
 test('run help names defaults and exit codes', () => {
   const result = runCli(workspace({}), ['run', '--help']);
@@ -195,6 +257,6 @@ test('run help names defaults and exit codes', () => {
   assert.equal(result.status, 0, result.stderr);
   assert.match(result.stdout, /default: distill\.json in the current folder/);
   assert.match(result.stdout, /^ {2}2 {4}invalid input: config, data file, teacher model, backend or option$/m);
-  assert.match(result.stdout, /^ {2}130 {2}cancelled with Ctrl-C or SIGTERM$/m);
+  assert.match(result.stdout, /^ {2}130 {2}cancelled with Ctrl-C or SIGTERM, or because the reader of stdout closed it \(\| head\)$/m);
   assert.doesNotMatch(result.stdout, /default: false/);
 });

@@ -129,3 +129,33 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     }
   });
 }
+
+test('closed stdout cancels the sweep quietly', async () => {
+  const slowSweep = { ...tinySweep, student: { ...tinySweep.student, train: { epochs: 40, batchSize: 32 } } };
+  const folder = workspace(JSON.stringify(slowSweep, null, 2));
+  const child = spawn(process.execPath, [cli, 'run', '--no-progress'], { cwd: folder, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  let closed = false;
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+    // Closing the read end once a child trains is what `| head` does after enough lines.
+    if (!closed && /\[T = \d+ · soft [\d.]+\] distilled epoch/.test(stdout)) {
+      closed = true;
+      child.stdout.destroy();
+    }
+  });
+
+  const exitCode = await new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+
+  assert.ok(closed, `no child started training:\n${stdout}\n${stderr}`);
+  assert.equal(exitCode, 130, stderr);
+  assert.doesNotMatch(stderr, /EPIPE|^\s+at /m);
+  assert.doesNotMatch(stderr, /cancelled/, 'quiet: the output has no reader left');
+  const sweepsDir = path.join(folder, '.distill', 'sweeps');
+  const summary = readSweepSummary(path.join(sweepsDir, readdirSync(sweepsDir)[0]));
+  assert.equal(summary?.status, 'cancelled');
+});

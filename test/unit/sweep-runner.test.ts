@@ -133,12 +133,12 @@ test('workers get their share of cores', async () => {
 
   await sweep.run();
 
-  const threadsByStage = requests.map((request) => [request.sweep?.stage, request.threads]);
+  const threadsByStage = requests.map((request) => [request.sweep?.stage, request.threads, request.sharedCores]);
   assert.deepEqual(threadsByStage, [
-    ['shared', 4],
-    ['child', 2],
-    ['child', 2],
-    ['child', 2],
+    ['shared', 4, undefined],
+    ['child', 2, 4],
+    ['child', 2, 4],
+    ['child', 2, 4],
   ]);
 });
 
@@ -152,6 +152,28 @@ test('threads option is capped per worker', async () => {
   assert.deepEqual(
     requests.map((request) => request.threads),
     [2, 1, 1],
+  );
+  // The children get fewer threads than requested: their share of the 2 cores.
+  assert.deepEqual(
+    requests.map((request) => request.sharedCores),
+    [undefined, 2, 2],
+  );
+});
+
+test('requested threads within the share', async () => {
+  const requests: RunStartRequest[] = [];
+  const recordingFork = forkRecordingRequests(requests);
+  const sweep = runner({ temperature: [1, 2], softWeight: [0.9], concurrency: 2 }, { availableCores: 4, threads: 1, fork: recordingFork });
+
+  await sweep.run();
+
+  assert.deepEqual(
+    requests.map((request) => [request.threads, request.sharedCores]),
+    [
+      [1, undefined],
+      [1, undefined],
+      [1, undefined],
+    ],
   );
 });
 

@@ -57,7 +57,7 @@ test('threaded wasm trains like cpu', () => {
   assert.equal(result.wasm.threaded, true);
   assert.equal(result.wasm.threads, 3);
   assert.equal(result.wasm.detail, 'SIMD, 3 threads');
-  assert.match(result.log[0], /^Backend: wasm \(set in the config; SIMD, 3 threads\)$/);
+  assert.equal(result.log[0], 'Backend: wasm, SIMD, 3 threads (set in the config)');
   assertTrainsLikeCpu(result);
 });
 
@@ -86,7 +86,7 @@ for (const { failure, reason } of injectedFailures) {
     assert.match(result.wasm.detail, reason);
     assert.match(result.log[0], /^Wasm threads: threaded build unavailable: .*; using the single-threaded build$/);
     assert.match(result.log[0], reason);
-    assert.match(result.log[1], /^Backend: wasm \(set in the config; SIMD, single-threaded \(threaded build unavailable: /);
+    assert.match(result.log[1], /^Backend: wasm, SIMD, single-threaded \(threaded build unavailable: .*\) \(set in the config\)$/);
     assertTrainsLikeCpu(result);
   });
 }
