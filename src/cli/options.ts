@@ -44,9 +44,10 @@ export function parseFolder(value: string): string {
  * Checks that run folders can be created in `runsDir` (absolute) without creating anything:
  * the folder, or its nearest existing parent, must be a folder this process can write to.
  * `optionValue` is the --runs-dir value as typed, or undefined for the default. Returns the error
- * message, without the "error: " prefix, or undefined when the folder can be used.
+ * message, without the "error: " prefix, or undefined when the folder can be used. `canWrite`
+ * replaces the access check in tests, which run as root here.
  */
-export function checkRunsDir(runsDir: string, optionValue: string | undefined): string | undefined {
+export function checkRunsDir(runsDir: string, optionValue: string | undefined, canWrite: (folder: string) => boolean = isWritableFolder): string | undefined {
   const named = optionValue === undefined ? `The runs folder ${runsDir}` : `--runs-dir ${optionValue} (${runsDir})`;
   const fix = optionValue === undefined ? 'Move that file, or choose another folder with --runs-dir <folder>.' : 'Give a folder path, or leave out --runs-dir to use .distill/runs in the current folder.';
 
@@ -63,12 +64,20 @@ export function checkRunsDir(runsDir: string, optionValue: string | undefined): 
     const where = existing === runsDir ? 'is a file, not a folder' : `cannot be created, because ${existing} is a file`;
     return `${named} ${where}. ${fix}`;
   }
-  try {
-    accessSync(existing, constants.W_OK | constants.X_OK);
-  } catch {
+  if (!canWrite(existing)) {
     return `${named} cannot be used: this user cannot write to ${existing}. Choose a folder you can write to with --runs-dir <folder>.`;
   }
   return undefined;
+}
+
+/** Returns true when this process may create entries in `folder`. */
+function isWritableFolder(folder: string): boolean {
+  try {
+    accessSync(folder, constants.W_OK | constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Returns the stats of `file`, or undefined when it does not exist or a parent is a file (ENOTDIR). */

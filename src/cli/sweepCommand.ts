@@ -73,7 +73,9 @@ export async function runSweepCommand(request: RunStartRequest, options: SweepCo
       // Ctrl-C in a terminal signals the whole process group; the CLI forwards it as run/cancel.
       detachWorkers: true,
       log: (level, message) => {
-        if (json || verbose || level !== 'info') {
+        // The closing "error: the sweep failed: …" line below repeats the runner's own failure log.
+        const isFailureLog = level === 'error' && /^Sweep \S+ failed: /.test(message);
+        if (json || verbose || (level !== 'info' && !isFailureLog)) {
           // Config warnings arrive as `file:line:column: warning: …` already.
           const prefix = level === 'info' || /^\S+:\d+:\d+: warning: /.test(message) ? '' : `${level}: `;
           process.stderr.write(`${prefix}${message}\n`);

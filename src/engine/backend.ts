@@ -258,7 +258,7 @@ async function activateWasm(requestedThreads: number, threadsReason: string, log
 
     await activateRegisteredBackend('wasm');
     const variant = simd ? 'SIMD' : 'no SIMD, slower';
-    const detail = requestedThreads === 1 && threadsReason !== 'requested' ? `${variant}, 1 thread, ${threadsReason}` : `${variant}, single-threaded (${fallbackReason})`;
+    const detail = requestedThreads === 1 && threadsReason !== 'requested' ? `${variant}, 1 thread, ${threadsReason}` : `${variant}, single-threaded, ${fallbackReason}`;
     wasmBuild = { threaded: false, threads: 1, detail };
     return wasmBuild;
   } finally {
@@ -294,7 +294,8 @@ async function activateThreadedWasm(requestedThreads: number, threadsReason: str
   }
 
   const threads = getThreadsCount();
-  const capped = threads < requestedThreads ? ` (${requestedThreads} requested; the build has at most ${threads})` : '';
+  // The backend line puts its own reason in brackets after this detail, so the cap goes in a clause.
+  const capped = threads < requestedThreads ? `, ${requestedThreads} requested but the build has at most ${threads}` : '';
   const share = threadsReason === 'requested' || capped !== '' ? '' : `, ${threadsReason}`;
   return { threaded: true, threads, detail: `SIMD, ${threads} thread${threads === 1 ? '' : 's'}${share}${capped}` };
 }

@@ -344,7 +344,9 @@ export class SweepRunner {
       this.summary.error = error;
     }
     this.write();
-    this.options.log(status === 'failed' ? 'error' : 'info', `Sweep ${this.sweepId} ${status}${error !== undefined ? `: ${error}` : ''}.`);
+    // The error is a sentence that ends with its own period.
+    const reason = error !== undefined ? `: ${error.replace(/\.$/, '')}` : '';
+    this.options.log(status === 'failed' ? 'error' : 'info', `Sweep ${this.sweepId} ${status}${reason}.`);
     return this.summary;
   }
 

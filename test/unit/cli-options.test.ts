@@ -1,7 +1,7 @@
 // Option parsing and the checks that `distill run` makes before the config or the data load.
 
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
@@ -60,18 +60,17 @@ test('runs folder that can be created', () => {
   assert.equal(checkRunsDir(path.join(folder, 'new', 'runs'), undefined), undefined);
 });
 
-test('runs folder without write access', { skip: process.getuid?.() === 0 ? 'root can write anywhere' : false }, () => {
+test('runs folder without write access', () => {
   const folder = mkdtempSync(path.join(tmpdir(), 'distill-options-'));
   const locked = path.join(folder, 'locked');
   mkdirSync(locked);
-  chmodSync(locked, 0o500);
-  try {
-    const message = checkRunsDir(path.join(locked, 'runs'), 'locked/runs');
-    assert.ok(message !== undefined);
-    assert.match(message, /cannot write to .*locked/);
-  } finally {
-    chmodSync(locked, 0o700);
-  }
+  // Root may write anywhere, so the access check is replaced by one that refuses `locked`.
+  const canWrite = (candidate: string): boolean => candidate !== locked;
+
+  const message = checkRunsDir(path.join(locked, 'runs'), 'locked/runs', canWrite);
+  assert.ok(message !== undefined);
+  assert.match(message, /cannot write to .*locked/);
+  assert.equal(checkRunsDir(path.join(folder, 'runs'), 'runs', canWrite), undefined);
 });
 
 test('threads warning names value, cores, cap', () => {

@@ -133,7 +133,7 @@ test('threads option reaches the backend', () => {
   const started = JSON.parse(result.stdout.trim().split('\n')[0]) as { type: string; threads?: number; backendDetail?: string };
   assert.equal(started.type, 'run/started');
   assert.equal(started.threads, 1);
-  assert.equal(started.backendDetail, 'SIMD, single-threaded (1 thread requested)');
+  assert.equal(started.backendDetail, 'SIMD, single-threaded, 1 thread requested');
   const runs = readdirSync(path.join(folder, '.distill', 'runs'));
   assert.equal(readSummary(path.join(folder, '.distill', 'runs', runs[0]))?.threads, 1);
 });

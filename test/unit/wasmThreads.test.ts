@@ -66,7 +66,7 @@ test('one thread selects single-threaded build', () => {
 
   assert.equal(result.wasm.threaded, false);
   assert.equal(result.wasm.threads, 1);
-  assert.equal(result.wasm.detail, 'SIMD, single-threaded (1 thread requested)');
+  assert.equal(result.wasm.detail, 'SIMD, single-threaded, 1 thread requested');
   assertTrainsLikeCpu(result);
 });
 
@@ -82,11 +82,11 @@ for (const { failure, reason } of injectedFailures) {
 
     assert.equal(result.wasm.threaded, false);
     assert.equal(result.wasm.threads, 1);
-    assert.match(result.wasm.detail, /^SIMD, single-threaded \(threaded build unavailable: /);
+    assert.match(result.wasm.detail, /^SIMD, single-threaded, threaded build unavailable: /);
     assert.match(result.wasm.detail, reason);
     assert.match(result.log[0], /^Wasm threads: threaded build unavailable: .*; using the single-threaded build$/);
     assert.match(result.log[0], reason);
-    assert.match(result.log[1], /^Backend: wasm, SIMD, single-threaded \(threaded build unavailable: .*\) \(set in the config\)$/);
+    assert.match(result.log[1], /^Backend: wasm, SIMD, single-threaded, threaded build unavailable: .* \(set in the config\)$/);
     assertTrainsLikeCpu(result);
   });
 }
