@@ -21,7 +21,14 @@ export function locateDataError(error: unknown, configText: string, configPath: 
   const root = parseTree(configText, [], { allowTrailingComma: true, disallowComments: false });
   // `configText` parsed before the data was loaded, so the fallback range is not expected to be used.
   const range = root === undefined ? { offset: 0, length: 0 } : valueRange(root, error.setting);
-  const problem = createProblem(configText, range, error.setting, `${error.setting}: ${error.message}`);
+  // Most data messages already name their field ("transfer.examples is 2400, but …"); the JSON
+  // path goes in front only of those that do not.
+  const fieldName = error.setting
+    .split('/')
+    .filter((part) => part !== '' && !/^\d+$/.test(part))
+    .join('.');
+  const message = error.message.includes(fieldName) ? error.message : `${error.setting}: ${error.message}`;
+  const problem = createProblem(configText, range, error.setting, message);
   return new ConfigError(configPath, [problem]);
 }
 

@@ -26,8 +26,16 @@ test('located data error becomes config problem', () => {
   assert.equal(problem.line, 3);
   assert.equal(problem.column, 53);
   assert.equal(problem.endColumn, 54);
-  assert.equal(problem.message, '/transfer/omitClasses/1: transfer.omitClasses contains 5, but the data have classes 0..1.');
+  assert.equal(problem.message, 'transfer.omitClasses contains 5, but the data have classes 0..1.');
   assert.equal(located.message, `/work/distill.json:3:53: error: ${problem.message}`);
+});
+
+test('message without its field gets the path', () => {
+  const error = new DataError('the data have 2 classes, fewer than the 5 this class index needs.', { setting: '/transfer/omitClasses/1' });
+  const located = locateDataError(error, configText, '/work/distill.json');
+
+  assert.ok(located instanceof ConfigError, String(located));
+  assert.equal(located.problems[0].message, '/transfer/omitClasses/1: the data have 2 classes, fewer than the 5 this class index needs.');
 });
 
 test('located data error rejected as config', () => {
@@ -108,5 +116,5 @@ test('run locates oversized transfer set', async () => {
   assert.equal(problem.line, 4);
   assert.equal(problem.column, 29);
   assert.match(problem.message, /transfer\.examples is 4, but only 2 training examples remain after omitting classes 0/);
-  assert.match(error.message, /distill\.json:4:29: error: \/transfer\/examples: /);
+  assert.match(error.message, /distill\.json:4:29: error: transfer\.examples is 4, /);
 });
