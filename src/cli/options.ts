@@ -6,12 +6,16 @@ import * as path from 'node:path';
 import { InvalidArgumentError } from 'commander';
 
 import { MAX_WASM_THREADS } from '../engine/wasmThreads';
+import { GPU_BACKEND_HINT, GPU_BACKEND_PATTERN } from '../config/schemaErrors';
 
 const backendChoices = ['auto', 'tensorflow', 'wasm', 'cpu'];
 
 /** Parses --backend case-insensitively, so `WASM` selects wasm. */
 export function parseBackend(value: string): string {
   const backend = value.trim().toLowerCase();
+  if (GPU_BACKEND_PATTERN.test(backend)) {
+    throw new InvalidArgumentError(GPU_BACKEND_HINT.replace('Use "auto"', 'Use --backend auto'));
+  }
   if (!backendChoices.includes(backend)) {
     throw new InvalidArgumentError(`use one of ${backendChoices.join(', ')}.`);
   }

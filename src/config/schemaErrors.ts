@@ -110,14 +110,14 @@ function mostSpecificError(errors: ErrorObject[]): ErrorObject {
 }
 
 /** Backend names that ask for a GPU: TensorFlow.js's webgl and webgpu, CUDA, tfjs-node-gpu, Apple's Metal and MPS, and the like. */
-const GPU_BACKEND_PATTERN = /gpu|cuda|webgl|metal|^mps$|rocm|opencl|vulkan|directml/i;
+export const GPU_BACKEND_PATTERN = /gpu|cuda|webgl|metal|^mps$|rocm|opencl|vulkan|directml/i;
 
 /**
  * The engine (src/engine/backend.ts) loads only @tensorflow/tfjs-node, the wasm backend and the
  * cpu backend, and none of them uses a GPU. @tensorflow/tfjs-node-gpu is a separate package
  * that the engine never loads.
  */
-const GPU_BACKEND_HINT =
+export const GPU_BACKEND_HINT =
   'Training on a GPU is not supported: every backend runs on the CPU, and @tensorflow/tfjs-node-gpu is not used. ' +
   'Use "auto", which picks "tensorflow" when @tensorflow/tfjs-node is installed and "wasm" otherwise.';
 

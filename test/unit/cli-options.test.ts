@@ -15,6 +15,18 @@ test('backend option ignores case', () => {
   assert.equal(parseBackend('WASM'), 'wasm');
   assert.equal(parseBackend('Cpu'), 'cpu');
   assert.throws(() => parseBackend('gpu'), InvalidArgumentError);
+  assert.throws(() => parseBackend('turbo'), /use one of auto, tensorflow, wasm, cpu/);
+});
+
+test('gpu backend option explains itself', () => {
+  for (const value of ['gpu', 'CUDA', 'webgl', 'tensorflow-gpu']) {
+    assert.throws(() => parseBackend(value), (error: Error) => {
+      assert.ok(error instanceof InvalidArgumentError);
+      assert.match(error.message, /Training on a GPU is not supported/, value);
+      assert.match(error.message, /Use --backend auto/, value);
+      return true;
+    });
+  }
 });
 
 test('folder option rejects an option', () => {
