@@ -69,6 +69,7 @@ export async function runSweepCommand(request: RunStartRequest, options: SweepCo
       configPath: request.configPath,
       runsDir: request.runsDir,
       backend: request.backend,
+      backendOption: request.backendOption,
       threads: request.threads,
       // Ctrl-C in a terminal signals the whole process group; the CLI forwards it as run/cancel.
       detachWorkers: true,

@@ -155,12 +155,13 @@ export class RunStarter {
     const settings = parseSettings((key) => vscode.workspace.getConfiguration('distill', uri).get(key));
     const backend = backendOverride(settings.defaultBackend);
     const threads = threadsOverride(settings.threads);
+    const backendOption = backend === undefined ? undefined : 'the distill.defaultBackend setting';
     if (parsed?.sweep !== undefined && this.deps.sweeps !== undefined) {
       // A sweep has no single RunHandle: its children appear in the tree as their folders appear.
-      startSweep(this.deps.sweeps, { configPath: uri.fsPath, configText, runsDir: runsDirFor(folder.uri.fsPath), backend, threads }, name, log, l10n);
+      startSweep(this.deps.sweeps, { configPath: uri.fsPath, configText, runsDir: runsDirFor(folder.uri.fsPath), backend, backendOption, threads }, name, log, l10n);
       return undefined;
     }
-    const handle = manager.start({ configPath: uri.fsPath, configText, runsDir: runsDirFor(folder.uri.fsPath), backend, threads });
+    const handle = manager.start({ configPath: uri.fsPath, configText, runsDir: runsDirFor(folder.uri.fsPath), backend, backendOption, threads });
     runs.notePending(handle, name);
     log.info(`[${uri.fsPath}] Start requested for "${name}"${backend === undefined ? '' : ` with the ${backend} backend from the distill.defaultBackend setting`}.`);
     notifications.trackProgress(handle, name);

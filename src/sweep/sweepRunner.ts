@@ -39,6 +39,8 @@ export interface SweepRunnerOptions {
   sweepsDir?: string;
   /** Overrides the config's `backend`. */
   backend?: string;
+  /** Where `backend` came from, for the children's backend line, e.g. "--backend". */
+  backendOption?: string;
   /** Overrides the config's `threads` when positive; each worker still gets at most its share of the cores. */
   threads?: number;
   /** Cores that `concurrency: 0` uses and that the workers' threads share; os.availableParallelism() by default. */
@@ -315,6 +317,7 @@ export class SweepRunner {
         configPath: this.options.configPath,
         runsDir: this.options.runsDir,
         backend: this.options.backend,
+        backendOption: this.options.backendOption,
         threads,
         sharedCores: source.stage === 'child' ? this.childSharedCores : undefined,
         sweep,

@@ -177,6 +177,22 @@ test('requested threads within the share', async () => {
   );
 });
 
+test('backend source reaches every worker', async () => {
+  const requests: RunStartRequest[] = [];
+  const sweep = runner({ temperature: [1, 2], softWeight: [0.9], concurrency: 1 }, { backend: 'cpu', backendOption: '--backend', fork: forkRecordingRequests(requests) });
+
+  await sweep.run();
+
+  assert.deepEqual(
+    requests.map((request) => [request.backend, request.backendOption]),
+    [
+      ['cpu', '--backend'],
+      ['cpu', '--backend'],
+      ['cpu', '--backend'],
+    ],
+  );
+});
+
 test('config without sweep is rejected', () => {
   assert.throws(() => runner(undefined), /has no "sweep" section/);
 });

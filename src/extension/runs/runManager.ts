@@ -87,6 +87,8 @@ export interface RunRequest {
   runsDir: string;
   /** Overrides the config's `backend`. */
   backend?: string;
+  /** Where `backend` came from, for the run's backend line, e.g. "the distill.defaultBackend setting". */
+  backendOption?: string;
   /** Overrides the config's `threads` when positive. */
   threads?: number;
 }
@@ -434,7 +436,7 @@ export class RunManager {
     this.logRun(handle, 'info', `Started worker pid ${child.pid ?? 'unknown'}.`);
     const { threads, reason } = this.chooseThreads(request);
     run.threadsReason = reason;
-    this.send(run, { type: 'run/start', configText: request.configText, configPath: request.configPath, runsDir: request.runsDir, backend: request.backend, threads });
+    this.send(run, { type: 'run/start', configText: request.configText, configPath: request.configPath, runsDir: request.runsDir, backend: request.backend, backendOption: request.backendOption, threads });
   }
 
   /**

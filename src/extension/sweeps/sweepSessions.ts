@@ -11,6 +11,8 @@ export interface SweepStartRequest {
   /** `<workspace>/.distill/runs`; the sweep folder goes to the `sweeps` folder beside it. */
   runsDir: string;
   backend?: string;
+  /** Where `backend` came from, for the run's backend line. */
+  backendOption?: string;
   /** Overrides the config's `threads`; each child still gets at most its share of the cores. */
   threads?: number;
 }
@@ -45,6 +47,7 @@ export class SweepSessions {
       configPath: request.configPath,
       runsDir: request.runsDir,
       backend: request.backend,
+      backendOption: request.backendOption,
       threads: request.threads,
       cancelGraceMs: this.options.cancelGraceMs,
       fork: this.options.fork,

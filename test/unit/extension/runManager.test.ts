@@ -439,7 +439,7 @@ test('chooseWorkerThreads shares the cores', () => {
  * Starts the fake worker, which ignores cancel, with `backend`, cancels it once it has started and
  * returns the run/start request it was sent and the manager's log.
  */
-async function startRecordingRequest(backend: string | undefined): Promise<{ start: HostRequest | undefined; runId: string | undefined; logLines: LogLine[] }> {
+async function startRecordingRequest(backend: string | undefined, backendOption?: string): Promise<{ start: HostRequest | undefined; runId: string | undefined; logLines: LogLine[] }> {
   const requests: HostRequest[] = [];
   const recordingFork: ForkFunction = (modulePath, args, options) => {
     const child = forkFakeWorker(modulePath, args, options);
@@ -453,7 +453,7 @@ async function startRecordingRequest(backend: string | undefined): Promise<{ sta
   const { manager, logLines } = makeManager({ fork: recordingFork, cancelGraceMs: 300, maxConcurrent: 2, availableCores: 5 });
   const workspace = makeWorkspace({ fakeWorker: 'ignore-cancel' });
   try {
-    const handle = manager.start({ ...workspace, backend });
+    const handle = manager.start({ ...workspace, backend, backendOption });
     manager.onDidReceiveEvent(({ event }) => {
       if (event.type === 'run/started') {
         manager.cancel(handle.key);
@@ -480,4 +480,10 @@ test('cpu run keeps requested threads', testTimeout, async () => {
 
   assert.equal(start?.type === 'run/start' ? start.threads : 'no run/start', undefined);
   assert.equal(logLines.some((line) => line.message.includes('Wasm threads:')), false);
+});
+
+test('backend source reaches the worker', testTimeout, async () => {
+  const { start } = await startRecordingRequest('cpu', 'the distill.defaultBackend setting');
+
+  assert.equal(start?.type === 'run/start' ? start.backendOption : 'no run/start', 'the distill.defaultBackend setting');
 });
