@@ -39,7 +39,7 @@ export interface SweepRunnerOptions {
   sweepsDir?: string;
   /** Overrides the config's `backend`. */
   backend?: string;
-  /** Where `backend` came from, for the children's backend line, e.g. "--backend". */
+  /** Source of `backend` that the children's backend line names, e.g. "--backend". */
   backendOption?: string;
   /** Overrides the config's `threads` when positive; each worker still gets at most its share of the cores. */
   threads?: number;

@@ -87,7 +87,7 @@ export interface RunRequest {
   runsDir: string;
   /** Overrides the config's `backend`. */
   backend?: string;
-  /** Where `backend` came from, for the run's backend line, e.g. "the distill.defaultBackend setting". */
+  /** Source of `backend` that the run's backend line names, e.g. "the distill.defaultBackend setting". */
   backendOption?: string;
   /** Overrides the config's `threads` when positive. */
   threads?: number;

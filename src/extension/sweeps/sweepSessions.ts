@@ -11,7 +11,7 @@ export interface SweepStartRequest {
   /** `<workspace>/.distill/runs`; the sweep folder goes to the `sweeps` folder beside it. */
   runsDir: string;
   backend?: string;
-  /** Where `backend` came from, for the run's backend line. */
+  /** Source of `backend` that the run's backend line names. */
   backendOption?: string;
   /** Overrides the config's `threads`; each child still gets at most its share of the cores. */
   threads?: number;
