@@ -147,9 +147,10 @@ export function describeProgress(live: LiveRunState, roles: readonly ModelRole[]
   }
   parts.push(epoch === undefined ? label : l10n.t('{0}: {1}', label, epoch));
 
+  // "run" keeps the share of the whole run (runFraction) from being read as the epoch's progress.
   const fraction = runFraction(live, roles, members);
   if (fraction !== undefined) {
-    parts.push(formatPercent(fraction, l10n, 0));
+    parts.push(l10n.t('run {0}', formatPercent(fraction, l10n, 0)));
   }
   return parts.join(' · ');
 }

@@ -450,7 +450,7 @@ async function mainRun(steps: Steps, context: Context): Promise<void> {
     const progressToast = notificationWith(page, 'Distill: mnist-quick');
     const progressText = await waitForValue(
       async () => (await progressToast.innerText()).replace(/\s+/g, ' '),
-      (text) => /Distilled student: epoch \d+\/30 · \d+ ?%/.test(text),
+      (text) => /Distilled student: epoch \d+\/30 · run \d+ ?%/.test(text),
       'the distilled student in the progress notification',
       mainRunTimeoutMs,
       500,

@@ -77,14 +77,14 @@ const roles = ['teacher', 'distilled', 'baseline'] as const;
 type Role = (typeof roles)[number];
 
 const expectedLossSeries = [
-  'Teacher, per steps',
+  'Teacher, per step',
   'Teacher, epoch mean',
-  'Distilled total, per steps',
+  'Distilled total, per step',
   'Distilled total, epoch mean',
   // The engine reports the soft term's KL part, which replaces the soft term's curve.
   'Distilled soft KL (×T²)',
   'Distilled hard term',
-  'Baseline, per steps',
+  'Baseline, per step',
   'Baseline, epoch mean',
 ];
 const expectedAccuracySeries = ['Teacher', 'Distilled', 'Baseline'];

@@ -109,9 +109,9 @@ test('members of the config', () => {
 test('progress names the member', () => {
   const state = memberProgress('b', 2, 0);
   // Member b is second of three, so the teacher's share is (1 + 1/5) / 3 done.
-  assert.equal(describeProgress(state, roles, l10n, members), 'Teacher b: epoch 2/5 · 13%');
+  assert.equal(describeProgress(state, roles, l10n, members), 'Teacher b: epoch 2/5 · run 13%');
   assert.equal(describeProgressShort(state, l10n), 'Teacher b 2/5');
-  assert.equal(runDescription(recordOf({ ...ensembleSummary, status: 'running' }), state, roles, l10n, members), 'Teacher b: epoch 2/5 · 13%');
+  assert.equal(runDescription(recordOf({ ...ensembleSummary, status: 'running' }), state, roles, l10n, members), 'Teacher b: epoch 2/5 · run 13%');
 });
 
 test('run fraction splits the teacher share', () => {

@@ -118,7 +118,7 @@ test('run description per status', () => {
 
 test('running description from live state', () => {
   const state = live('teacher', { role: 'teacher', epoch: 3, epochs: 30, batch: 0, batches: 100 });
-  assert.equal(runDescription(record('running'), state, roles, l10n), 'Teacher: epoch 3/30 · 2%');
+  assert.equal(runDescription(record('running'), state, roles, l10n), 'Teacher: epoch 3/30 · run 2%');
 });
 
 test('running description from the last epoch on disk', () => {
@@ -180,7 +180,7 @@ test('failed description in French from the reason', () => {
   const error = 'The worker was killed by signal SIGKILL before the run ended.\nLast output:\nEpoch 2/10';
   const killed = record('failed', {}, { error, errorReason });
 
-  assert.equal(runDescription(killed, undefined, roles, french), "échec : Le processus d’entraînement a été tué par le signal SIGKILL avant la fin de l'exécution.");
+  assert.equal(runDescription(killed, undefined, roles, french), "échec : Le processus d’entraînement a été tué par le signal SIGKILL avant la fin de l’exécution.");
   assert.match(runTooltip(killed, undefined, french), /> Le processus d’entraînement a été tué par le signal SIGKILL/);
   assert.equal(runDescription(killed, undefined, roles, l10n), 'failed: The worker was killed by signal SIGKILL before the run ended.');
 });
@@ -227,7 +227,7 @@ test('run fraction gives each model a share', () => {
 test('progress text per phase', () => {
   assert.equal(describeProgress(live(undefined), roles, l10n), 'Starting…');
   assert.equal(describeProgress(live('data'), roles, l10n), 'Loading data');
-  assert.equal(describeProgress(live('teacher-logits', { role: 'teacher', epoch: 2, epochs: 2, batch: 100, batches: 100 }), roles, l10n), "Computing the teacher's logits · 33%");
+  assert.equal(describeProgress(live('teacher-logits', { role: 'teacher', epoch: 2, epochs: 2, batch: 100, batches: 100 }), roles, l10n), "Computing the teacher's logits · run 33%");
   assert.equal(describeProgress({ ...live('teacher'), cancelRequested: true }, roles, l10n), 'Cancelling…');
 });
 

@@ -56,7 +56,7 @@ describe('ensemble run in the results model', () => {
     const accuracy = chartColumns(state, accuracyCurves);
     assert.deepEqual(accuracy.curves.map((curve) => curve.label), ['Teacher a', 'Teacher b', 'Teacher c', 'Distilled', 'Baseline']);
     const loss = chartColumns(state, lossCurves);
-    assert.deepEqual(loss.curves.slice(0, 2).map((curve) => curve.label), ['Teacher a, per steps', 'Teacher a, epoch mean']);
+    assert.deepEqual(loss.curves.slice(0, 2).map((curve) => curve.label), ['Teacher a, per step', 'Teacher a, epoch mean']);
     assert.ok(!loss.curves.some((curve) => curve.key === 'teacher-epoch'), 'the ensemble has no epochs of its own');
   });
 

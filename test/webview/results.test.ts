@@ -187,13 +187,13 @@ describe('results webview in Chromium', { skip: missingChromium ?? false }, () =
 
     const lossSeries = await legendSeries(page, 'loss-chart');
     assert.deepEqual(lossSeries.slice(1), [
-      'Teacher, per steps',
+      'Teacher, per step',
       'Teacher, epoch mean',
-      'Distilled total, per steps',
+      'Distilled total, per step',
       'Distilled total, epoch mean',
       'Distilled soft term (×T²)',
       'Distilled hard term',
-      'Baseline, per steps',
+      'Baseline, per step',
       'Baseline, epoch mean',
     ]);
     assert.deepEqual((await legendSeries(page, 'accuracy-chart')).slice(1), ['Teacher', 'Distilled', 'Baseline']);
@@ -266,7 +266,7 @@ describe('results webview in Chromium', { skip: missingChromium ?? false }, () =
     await post(french, run);
     await waitForEvents(french, run.events.length);
     await french.waitForTimeout(400);
-    assert.equal((await legendSeries(french, 'loss-chart'))[5], 'Distillé KL doux (×T²)');
+    assert.equal((await legendSeries(french, 'loss-chart'))[5], 'Élève distillé, KL du terme doux (×T²)');
     await assertClean(french);
   });
 
@@ -412,7 +412,7 @@ describe('results webview in Chromium', { skip: missingChromium ?? false }, () =
     const seconds = (Date.now() - started) / 1000;
     // NOTE: a generous bound for a 2-core machine that runs other work; about 2 s were measured there.
     assert.ok(seconds < 20, `rendering 100 000 points took ${seconds} s`);
-    assert.deepEqual((await legendSeries(page, 'loss-chart')).slice(1), ['Distilled total, per steps']);
+    assert.deepEqual((await legendSeries(page, 'loss-chart')).slice(1), ['Distilled total, per step']);
     await assertClean(page);
   });
 
@@ -444,8 +444,8 @@ describe('results webview in Chromium', { skip: missingChromium ?? false }, () =
         const values = Object.fromEntries(
           await page.locator('[data-testid="loss-chart"] .u-legend .u-series').evaluateAll((rows) => rows.map((row) => [row.querySelector('th')?.textContent?.trim(), row.querySelector('td')?.textContent])),
         ) as Record<string, string>;
-        const distilled = values['Distilled total, per steps'];
-        const baseline = values['Baseline, per steps'];
+        const distilled = values['Distilled total, per step'];
+        const baseline = values['Baseline, per step'];
         // Both models report at the same steps, so every hovered step has both values.
         assert.match(distilled, /^1(\.\d)?$/, `${view}: distilled at position ${position}`);
         assert.match(baseline, /^2(\.\d)?$/, `${view}: baseline at position ${position}`);
@@ -504,7 +504,7 @@ describe('results webview in Chromium', { skip: missingChromium ?? false }, () =
 
     assert.deepEqual((await legendSeries(page, 'accuracy-chart')).slice(1), ['Teacher a', 'Teacher b', 'Teacher c', 'Distilled', 'Baseline']);
     const lossSeries = (await legendSeries(page, 'loss-chart')).slice(1);
-    assert.deepEqual(lossSeries.slice(0, 6), ['Teacher a, per steps', 'Teacher a, epoch mean', 'Teacher b, per steps', 'Teacher b, epoch mean', 'Teacher c, per steps', 'Teacher c, epoch mean']);
+    assert.deepEqual(lossSeries.slice(0, 6), ['Teacher a, per step', 'Teacher a, epoch mean', 'Teacher b, per step', 'Teacher b, epoch mean', 'Teacher c, per step', 'Teacher c, epoch mean']);
     assert.ok(!lossSeries.includes('Teacher, epoch mean'), 'member epochs must not form a teacher line');
     await page.screenshot({ path: path.join(screenshotDir, 'results-dark-ensemble-curves.png'), fullPage: true });
 

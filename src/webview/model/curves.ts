@@ -140,9 +140,9 @@ function replacingCurve(key: string, role: ModelRole, metric: CurveMetric, repla
  * soft cross-entropy also contains the teacher's entropy, which keeps that curve far from 0.
  */
 export const lossCurves: readonly CurveDefinition[] = [
-  curve('teacher-step', 'teacher', 'stepLoss', () => t('Teacher, per steps'), (member) => t('Teacher {0}, per steps', member)),
+  curve('teacher-step', 'teacher', 'stepLoss', () => t('Teacher, per step'), (member) => t('Teacher {0}, per step', member)),
   curve('teacher-epoch', 'teacher', 'loss', () => t('Teacher, epoch mean'), (member) => t('Teacher {0}, epoch mean', member)),
-  curve('distilled-step', 'distilled', 'stepLoss', () => t('Distilled total, per steps')),
+  curve('distilled-step', 'distilled', 'stepLoss', () => t('Distilled total, per step')),
   curve('distilled-epoch', 'distilled', 'loss', () => t('Distilled total, epoch mean')),
   replacingCurve(
     'distilled-soft-kl',
@@ -154,7 +154,7 @@ export const lossCurves: readonly CurveDefinition[] = [
   ),
   curve('distilled-soft', 'distilled', 'softLoss', () => t('Distilled soft term (×T²)')),
   curve('distilled-hard', 'distilled', 'hardLoss', () => t('Distilled hard term')),
-  curve('baseline-step', 'baseline', 'stepLoss', () => t('Baseline, per steps')),
+  curve('baseline-step', 'baseline', 'stepLoss', () => t('Baseline, per step')),
   curve('baseline-epoch', 'baseline', 'loss', () => t('Baseline, epoch mean')),
 ];
 

@@ -57,7 +57,7 @@ test('localizeRunError with a reason', () => {
 
   assert.equal(
     localizeRunError(stored, reason, french),
-    "Le processus d’entraînement a été tué par le signal SIGKILL avant la fin de l'exécution.\nDernière sortie :\nRangeError: out of memory",
+    "Le processus d’entraînement a été tué par le signal SIGKILL avant la fin de l’exécution.\nDernière sortie :\nRangeError: out of memory",
   );
   assert.equal(localizeRunError(stored, reason, english), stored);
 });
