@@ -1,9 +1,11 @@
-// CodeLens above the top-level object of a config file: "▶ Start run", and the latest result of
-// that config, which opens its report.
+// CodeLens above the top-level object of a config file: "▶ Start run", the count of the config's
+// errors when it has some (opens the Problems panel), and the latest result of that config, which
+// opens its report.
 
 import { parseTree } from 'jsonc-parser';
 import * as vscode from 'vscode';
 
+import { DIAGNOSTIC_SOURCE } from './configDiagnostics';
 import type { Localizer } from './format';
 import type { RunsModel } from './runsModel';
 import { describeProgress } from './runProgress';
@@ -43,6 +45,7 @@ export class ConfigCodeLensProvider implements vscode.CodeLensProvider, vscode.D
   ) {
     this.disposables = [
       runs.onDidChange(() => this.changeTimer.schedule()),
+      vscode.languages.onDidChangeDiagnostics(() => this.fireIfChanged()),
       vscode.workspace.onDidGrantWorkspaceTrust(() => this.changeEmitter.fire()),
       vscode.workspace.onDidCloseTextDocument((document) => this.providedTitles.delete(document.uri.toString())),
       this.changeEmitter,
@@ -63,6 +66,15 @@ export class ConfigCodeLensProvider implements vscode.CodeLensProvider, vscode.D
     // In Restricted Mode runs cannot start, so the lens is left out rather than shown to fail.
     if (vscode.workspace.isTrusted) {
       lenses.push(new vscode.CodeLens(range, { title: this.l10n.t('▶ Start run'), command: 'distill.startRun', arguments: [document.uri] }));
+    }
+
+    // The extension's own errors only: VS Code's JSON service reports none (see the editor schema).
+    const errors = vscode.languages
+      .getDiagnostics(document.uri)
+      .filter((diagnostic) => diagnostic.source === DIAGNOSTIC_SOURCE && diagnostic.severity === vscode.DiagnosticSeverity.Error).length;
+    if (errors > 0) {
+      const title = errors === 1 ? this.l10n.t('⚠ 1 error') : this.l10n.t('⚠ {0} errors', errors);
+      lenses.push(new vscode.CodeLens(range, { title, command: 'workbench.actions.view.problems' }));
     }
 
     const latest = this.runs.latestRunOf(document.uri.fsPath);

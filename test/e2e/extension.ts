@@ -554,6 +554,9 @@ async function invalidConfigStep(steps: Steps, context: Context): Promise<void> 
     const later = (await rows.allInnerTexts()).map((row) => row.replace(/\s+/g, ' ').trim());
     const schemaProblems = later.filter((row) => /Incorrect type|is not allowed|Value is not accepted|Missing property/.test(row));
     check(schemaProblems.length === 0, `the JSON service repeats config mistakes: ${schemaProblems.join(' | ')}`);
+    // A CodeLens above the config counts its errors.
+    const lenses = await waitForCodeLens(page, (title) => title === `⚠ ${ours.length} errors`, `a "⚠ ${ours.length} errors" CodeLens`);
+    console.log(`     CodeLens: ${lenses.join(' | ')}`);
     logShot(await screenshot(page, 'extension-07-problems'), `invalid.distill.json with squiggles and the Problems panel: "ten" at ${at(epochs)}, "temprature" at ${at(unknown)}`);
   });
 
