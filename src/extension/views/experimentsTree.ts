@@ -23,7 +23,7 @@ import {
   RUN_STATUS_ICONS,
   type EvaluatedModel,
 } from './runLabels';
-import { sweepChildLabel, sweepDescription, sweepLabel } from './sweepLabels';
+import { sweepChildLabel, sweepDescription, sweepLabel, sweepTooltip } from './sweepLabels';
 
 export const EXPERIMENTS_VIEW_ID = 'distill.experiments';
 
@@ -200,7 +200,7 @@ export class ExperimentsTreeProvider implements vscode.TreeDataProvider<Experime
     const color = RUN_STATUS_COLORS[status];
     item.iconPath = new vscode.ThemeIcon(live ? RUN_STATUS_ICONS.running : 'table', color === undefined ? undefined : new vscode.ThemeColor(color));
     item.description = sweepDescription(node.summary, live, this.l10n);
-    item.tooltip = node.summary?.error ?? node.summary?.configPath;
+    item.tooltip = sweepTooltip(node.summary, this.l10n);
     item.contextValue = live ? 'distill.sweep.live' : 'distill.sweep';
     return item;
   }

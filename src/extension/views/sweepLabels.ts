@@ -8,12 +8,33 @@ export function sweepChildLabel(membership: Pick<SweepMembership, 'temperature' 
   return l10n.t('T = {0} · soft {1}', membership.temperature, membership.softWeight);
 }
 
-/** Returns "Sweep 5 × 2, 4 Dec 2026 23:59", or "Sweep" when sweep.json is missing. */
+/**
+ * Returns "Sweep 5 × 2" (temperatures × soft weights), or "Sweep" when sweep.json is missing. The
+ * start time goes at the end of the description, so that a narrow side bar cuts it off first.
+ */
 export function sweepLabel(summary: SweepSummary | undefined, l10n: Localizer): string {
   if (summary === undefined) {
     return l10n.t('Sweep');
   }
-  return l10n.t('Sweep {0} × {1}, {2}', summary.temperatures.length, summary.softWeights.length, formatDateTime(summary.startedAt, l10n));
+  return l10n.t('Sweep {0} × {1}', summary.temperatures.length, summary.softWeights.length);
+}
+
+/** Returns the tooltip of a sweep node: the grid, the start time, the config and any error, a line each. */
+export function sweepTooltip(summary: SweepSummary | undefined, l10n: Localizer): string | undefined {
+  if (summary === undefined) {
+    return undefined;
+  }
+  const lines = [
+    l10n.t('Sweep of {0} temperatures × {1} soft weights', summary.temperatures.length, summary.softWeights.length),
+    l10n.t('T: {0}', summary.temperatures.join(', ')),
+    l10n.t('Soft weights: {0}', summary.softWeights.join(', ')),
+    l10n.t('Started {0}', formatDateTime(summary.startedAt, l10n)),
+    summary.configPath,
+  ];
+  if (summary.error !== undefined) {
+    lines.push(summary.error);
+  }
+  return lines.join('\n');
 }
 
 /** Counts the children of an ended sweep that never started: cancelled or still queued, with no run folder. */
@@ -27,13 +48,18 @@ function countNotRun(summary: SweepSummary): number {
 /**
  * Returns the sweep's progress or result: "training the teacher and baseline", "3 of 10 done",
  * "best 74 errors (T = 5 · soft 0.9) · baseline 146", or, when it did not complete, its status
- * first: "interrupted, 3 of 10 done, 5 not run · best …". `live` is true when this window runs it.
+ * first: "interrupted, 3 of 10 done, 5 not run · best …"; then its start time. `live` is true when
+ * this window runs it.
  * A sweep that another process runs, such as `distill run` in a terminal, reads "running, 3 of 10 done".
  */
 export function sweepDescription(summary: SweepSummary | undefined, live: boolean, l10n: Localizer): string {
   if (summary === undefined) {
     return l10n.t('sweep.json not found');
   }
+  return [sweepState(summary, live, l10n), formatDateTime(summary.startedAt, l10n)].filter((part) => part !== '').join(' · ');
+}
+
+function sweepState(summary: SweepSummary, live: boolean, l10n: Localizer): string {
   const done = summary.children.filter((child) => child.status === 'completed').length;
   if (live && summary.teacher === undefined) {
     return l10n.t('training the teacher and baseline');

@@ -9,15 +9,20 @@ import { hostname, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 
-import { createSourceLocalizer } from '../../../src/extension/format';
+import { createSourceLocalizer, formatDateTime } from '../../../src/extension/format';
 import { createFrenchLocalizer } from './frenchLocalizer';
 import { groupSweepRuns, isSweepLive, listSweeps, markStaleSweepsInterrupted, notRunError } from '../../../src/extension/sweeps/sweepIndex';
 import { SweepSessions } from '../../../src/extension/sweeps/sweepSessions';
-import { sweepChildLabel, sweepDescription, sweepLabel } from '../../../src/extension/views/sweepLabels';
+import { sweepChildLabel, sweepDescription, sweepLabel, sweepTooltip } from '../../../src/extension/views/sweepLabels';
 import type { RunSummary, SweepSummary } from '../../../src/protocol/messages';
 import { readSweepSummary, writeSweepSummary } from '../../../src/sweep/sweepStore';
 
 const l10n = createSourceLocalizer('en');
+
+/** The sweep's start time as the tree writes it, in this machine's time zone. */
+function started(summary: SweepSummary | undefined): string {
+  return formatDateTime(summary?.startedAt ?? '', l10n);
+}
 const fakeWorker = path.resolve(__dirname, '..', '..', 'fixtures', 'workers', 'fake-sweep-worker.js');
 
 function sweepSummary(overrides: Partial<SweepSummary> = {}): SweepSummary {
@@ -130,7 +135,7 @@ test('stale sweep with dead pid', async () => {
   assert.equal(onDisk?.children[0].errors, 80);
   assert.equal(onDisk?.children[1].error, 'Cancelled by its worker.');
   assert.equal(onDisk?.children[3].error, notRunError);
-  assert.equal(sweepDescription(onDisk, false, l10n), 'interrupted, 1 of 4 done, 1 not run · best 80 errors (T = 1 · soft 0.9) · baseline 146');
+  assert.equal(sweepDescription(onDisk, false, l10n), `interrupted, 1 of 4 done, 1 not run · best 80 errors (T = 1 · soft 0.9) · baseline 146 · ${started(onDisk)}`);
   // A sweep is masculine in French (un balayage), unlike a run (une exécution).
   assert.match(sweepDescription(onDisk, false, createFrenchLocalizer()), /^interrompu, 1 sur 4 terminées, 1 non lancées · /);
 });
@@ -195,16 +200,21 @@ test('child runs group under sweep', () => {
 
 test('sweep labels name values and best', () => {
   assert.equal(sweepChildLabel({ temperature: 5, softWeight: 0.9 }, l10n), 'T = 5 · soft 0.9');
-  assert.match(sweepLabel(sweepSummary(), l10n), /^Sweep 2 × 1, /);
-  assert.equal(sweepDescription(sweepSummary(), false, l10n), 'best 74 errors (T = 5 · soft 0.9) · baseline 146');
+  assert.equal(sweepLabel(sweepSummary(), l10n), 'Sweep 2 × 1');
+  // The start time comes last, so that a narrow side bar cuts it off before the result.
+  assert.equal(sweepDescription(sweepSummary(), false, l10n), `best 74 errors (T = 5 · soft 0.9) · baseline 146 · ${started(sweepSummary())}`);
+  assert.equal(
+    sweepTooltip(sweepSummary({ error: 'Child 2 failed.' }), l10n),
+    `Sweep of 2 temperatures × 1 soft weights\nT: 2, 5\nSoft weights: 0.9\nStarted ${started(sweepSummary())}\n${sweepSummary().configPath}\nChild 2 failed.`,
+  );
 });
 
 test('sweep description while running', () => {
   const running = sweepSummary({ status: 'running' });
   running.children[1].status = 'running';
 
-  assert.equal(sweepDescription({ ...running, teacher: undefined }, true, l10n), 'training the teacher and baseline');
-  assert.equal(sweepDescription(running, true, l10n), '1 of 2 done');
+  assert.equal(sweepDescription({ ...running, teacher: undefined }, true, l10n), `training the teacher and baseline · ${started(running)}`);
+  assert.equal(sweepDescription(running, true, l10n), `1 of 2 done · ${started(running)}`);
   assert.match(sweepDescription({ ...running, status: 'failed' }, false, l10n), /^failed, 1 of 2 done · best 74 errors/);
 });
 
