@@ -230,7 +230,9 @@ export class LineChart {
         const toggle = checkbox(one.label, !this.settings.hidden.includes(one.key), (checked) => this.setSeriesShown(one.key, checked), `${this.options.id}-toggle-${one.key}`);
         toggle.classList.add('series-toggle');
         toggle.dataset.key = one.key;
-        // Slotted text replaces the checkbox's label attribute, so the swatch can go before the label.
+        // The label moves into the slot so the swatch can go before it. vscode-checkbox 2.5.1 would
+        // still draw its label attribute beside slotted text, and it names itself after the slotted text.
+        toggle.setAttribute('label', '');
         toggle.append(seriesSwatch(one), one.label);
         if (one.description !== undefined) {
           toggle.title = one.description;
@@ -372,7 +374,8 @@ export class LineChart {
       width,
       height: this.options.height,
       scales: {
-        x: logX ? { time: false, distr: 3, log: 2 } : { time: false },
+        // A log range would otherwise widen to whole powers of 2, past the last temperature.
+        x: logX ? { time: false, distr: 3, log: 2, range: (_plot, min, max) => [min, max] } : { time: false },
         y: this.settings.logScale ? { distr: 3, log: 10 } : { distr: 1 },
       },
       axes: [
