@@ -70,7 +70,7 @@ const svgNamespace = 'http://www.w3.org/2000/svg';
  * Creates a short line drawn like a series (colour, width and dash), as the swatch of its toggle.
  * An SVG line, not a CSS border, because CSS cannot draw a canvas dash pattern such as [2, 3].
  */
-export function seriesSwatch(series: ChartSeries): SVGSVGElement {
+function seriesSwatch(series: ChartSeries): SVGSVGElement {
   const svg = document.createElementNS(svgNamespace, 'svg');
   svg.setAttribute('class', 'series-swatch');
   svg.setAttribute('width', String(swatchWidth));
