@@ -70,6 +70,26 @@ test('sweep table shows status cells', () => {
   ]);
 });
 
+test('sweep table marks fewest errors', () => {
+  // The running child's partial 99 errors and the failed child do not count.
+  assert.deepEqual(sweepTable(sweep()).best, [{ row: 1, column: 1 }]);
+});
+
+test('sweep table marks every tie', () => {
+  const tied = sweep();
+  tied.children = tied.children.map((child) => (child.index === 2 ? { ...child, errors: 40 } : child));
+  assert.deepEqual(sweepTable(tied).best, [
+    { row: 0, column: 1 },
+    { row: 1, column: 1 },
+  ]);
+});
+
+test('sweep table without completed children', () => {
+  const running = sweep();
+  running.children = running.children.map((child) => ({ ...child, status: 'running' as const }));
+  assert.deepEqual(sweepTable(running).best, []);
+});
+
 afterEach(() => setTranslations({}));
 
 test('sweep table marks children not run', () => {

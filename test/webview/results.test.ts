@@ -236,6 +236,106 @@ describe('results webview in Chromium', { skip: missingChromium ?? false }, () =
     await assertClean(page);
   });
 
+  test('toggle swatches draw each series', async () => {
+    const page = await openFixture();
+    const swatches = async (chartId: string): Promise<{ key: string; label: string; stroke: string; width: string; dash: string }[]> =>
+      (await page.evaluate(`[...document.querySelectorAll('[data-testid="${chartId}"] .series-toggle')].map((toggle) => {
+        const line = toggle.querySelector('svg.series-swatch line');
+        return {
+          key: toggle.dataset.key,
+          label: toggle.textContent.trim(),
+          stroke: line?.getAttribute('stroke') ?? '',
+          width: line?.getAttribute('stroke-width') ?? '',
+          dash: line?.getAttribute('stroke-dasharray') ?? '',
+        };
+      })`)) as { key: string; label: string; stroke: string; width: string; dash: string }[];
+
+    const loss = await swatches('loss-chart');
+    assert.equal(loss.length, 8);
+    // The toggle's text is the series label alone, as in uPlot's legend.
+    assert.deepEqual(loss.map((one) => one.label), (await legendSeries(page, 'loss-chart')).slice(1));
+    for (const one of loss) {
+      assert.notEqual(one.stroke, '', `${one.key} swatch has a colour`);
+      assert.notEqual(one.width, '', `${one.key} swatch has a width`);
+    }
+    const styles = loss.map((one) => `${one.stroke} ${one.width} ${one.dash}`);
+    assert.equal(new Set(styles).size, loss.length, `every loss series has its own swatch: ${styles.join(' | ')}`);
+    const distilled = loss.filter((one) => one.key.startsWith('distilled'));
+    assert.equal(distilled.length, 4);
+    assert.equal(new Set(distilled.map((one) => `${one.width} ${one.dash}`)).size, 4, 'the distilled swatches differ in width or dash');
+    assert.notEqual(loss.find((one) => one.key === 'distilled-soft')?.dash, '', 'the soft term swatch is dashed');
+
+    const accuracy = await swatches('accuracy-chart');
+    assert.equal(new Set(accuracy.map((one) => one.stroke)).size, 3, 'teacher, distilled and baseline swatches differ in colour');
+    await assertClean(page);
+  });
+
+  test('legend shows values only on hover', async () => {
+    const page = await openFixture();
+    const legendVisibility = (): Promise<unknown> => page.evaluate(`getComputedStyle(document.querySelector('[data-testid="loss-chart"] .u-legend')).visibility`);
+    assert.equal(await legendVisibility(), 'hidden', 'the idle legend is hidden');
+
+    const box = await page.locator('[data-testid="loss-chart-plot"] .u-over').boundingBox();
+    assert.ok(box !== null, 'the loss chart has a plot area');
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.waitForTimeout(100);
+    assert.equal(await legendVisibility(), 'visible', 'the legend shows under the cursor');
+    const epoch = await page.locator('[data-testid="loss-chart"] .u-legend .u-series').first().locator('td').textContent();
+    assert.match(epoch ?? '', /^\d/, `the hovered epoch is a number: ${epoch}`);
+
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height + 150);
+    await page.waitForTimeout(100);
+    assert.equal(await legendVisibility(), 'hidden', 'the legend hides when the cursor leaves');
+    await assertClean(page);
+  });
+
+  test('epoch axes tick at whole epochs', async () => {
+    const page = await openFixture();
+    await selectTab(page, 0);
+    const ticks = async (chartId: string): Promise<string[]> => ((await page.getAttribute(`[data-testid="${chartId}-plot"]`, 'data-x-ticks')) ?? '').split(' ');
+    for (const chartId of ['loss-chart', 'accuracy-chart']) {
+      const full = await ticks(chartId);
+      assert.ok(full.length >= 3, `${chartId} ticks: ${full.join(' ')}`);
+      assert.ok(full.every((tick) => /^\d+$/.test(tick)), `${chartId} ticks: ${full.join(' ')}`);
+    }
+
+    // Zoomed to a few epochs, a fractional step would be the default.
+    await page.focus('[data-testid="loss-chart-plot"]');
+    for (let zoom = 0; zoom < 3; zoom += 1) {
+      await page.keyboard.press('+');
+    }
+    await page.waitForTimeout(100);
+    const zoomed = await ticks('loss-chart');
+    assert.ok(zoomed.length >= 2, `zoomed ticks: ${zoomed.join(' ')}`);
+    assert.ok(zoomed.every((tick) => /^\d+$/.test(tick)), `zoomed ticks: ${zoomed.join(' ')}`);
+    await assertClean(page);
+  });
+
+  test('header date uses the medium style', async () => {
+    const page = await openFixture();
+    const meta = (await page.textContent('.run-meta')) ?? '';
+    // "Dec 4, 2026, 9:01:56 PM" in the time zone of the test machine, never "12/4/2026".
+    assert.match(meta, /started [A-Z][a-z]{2} \d{1,2}, \d{4}, \d{1,2}:\d{2}:\d{2}\s[AP]M/);
+    assert.doesNotMatch(meta, /\d\/\d/);
+    await assertClean(page);
+  });
+
+  test('heatmaps title their axes', async () => {
+    const page = await openFixture();
+    await selectTab(page, 3);
+    for (const role of roles) {
+      assert.equal(await page.textContent(`[data-testid="confusion-${role}-row-title"]`), 'True class ↓');
+      assert.equal(await page.textContent(`[data-testid="confusion-${role}-column-title"]`), 'Predicted class →');
+      assert.ok(await page.isVisible(`[data-testid="confusion-${role}-column-title"]`), `${role} column title is visible`);
+    }
+    await selectTab(page, 1);
+    for (const role of roles) {
+      assert.equal(await page.textContent(`[data-testid="soft-heatmap-${role}-row-title"]`), 'True class ↓');
+      assert.equal(await page.textContent(`[data-testid="soft-heatmap-${role}-column-title"]`), 'Mean probability of class →');
+    }
+    await assertClean(page);
+  });
+
   test('KL part replaces the soft term curve', async () => {
     // The recorded run predates the KL part, so the distilled epochs get one here.
     const events = snapshot.events.map((event) =>
@@ -583,6 +683,10 @@ describe('results webview in Chromium', { skip: missingChromium ?? false }, () =
     assert.deepEqual(tabs, ['Courbes', 'Cibles douces', 'Exactitude', 'Confusion']);
     assert.equal(await page.textContent('[data-testid="run-status"]'), 'terminée');
     assert.deepEqual((await legendSeries(page, 'accuracy-chart')).slice(1), ['Enseignant', 'Distillé', 'Référence']);
+    assert.match((await page.textContent('.run-meta')) ?? '', /démarrée le \d{1,2} déc\. 2026, \d{2}:\d{2}:\d{2}/);
+    assert.equal(await page.textContent('[data-testid="confusion-teacher-row-title"]'), 'Vraie classe ↓');
+    assert.equal(await page.textContent('[data-testid="confusion-teacher-column-title"]'), 'Classe prédite →');
+    assert.equal(await page.textContent('[data-testid="soft-heatmap-teacher-column-title"]'), 'Probabilité moyenne de la classe →');
 
     await selectTab(page, 2);
     assert.equal(await page.textContent('[data-testid="column-adjusted"]'), 'Distillé, biais ajustés');

@@ -90,6 +90,15 @@ test('sweep tab in Chromium', { skip: missingChromium ?? false }, async () => {
     assert.match(table, /612/);
     assert.match(table, /running/);
     assert.match((await page.textContent('[data-testid="sweep-summary"]')) ?? '', /5 of 6 child runs completed/);
+    // T = 1, 2, 5 on a log2 axis: ticks at the powers of 2 in range.
+    assert.equal(await page.getAttribute('[data-testid="sweep-chart-plot"]', 'data-x-ticks'), '1 2 4');
+    const best = page.locator('.sweep-table .best-cell');
+    assert.equal(await best.count(), 1);
+    assert.equal((await best.textContent())?.trim(), '422');
+    assert.equal(await page.evaluate(`getComputedStyle(document.querySelector('.sweep-table .best-cell')).fontWeight`), '700');
+    assert.match((await page.textContent('[data-testid="sweep-table-caption"]')) ?? '', /Bold: the fewest test errors/);
+    const referenceDashes = await page.locator('[data-testid="sweep-chart"] .series-toggle svg line').evaluateAll((lines) => lines.map((line) => line.getAttribute('stroke-dasharray')));
+    assert.deepEqual(referenceDashes, [null, null, '6 4', '6 4'], 'the teacher and baseline swatches are dashed like their lines');
     await page.screenshot({ path: path.join(screenshotDir, 'results-dark-sweep.png'), fullPage: true });
 
     const violations = (await page.evaluate('window.__cspViolations')) as string[];

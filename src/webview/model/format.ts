@@ -39,6 +39,19 @@ export function formatFixed(value: number | null | undefined, fractionDigits: nu
     : format(value, { minimumFractionDigits: fractionDigits, maximumFractionDigits: fractionDigits });
 }
 
+/**
+ * Formats an ISO time as the experiments tree does: medium date and time ("Dec 5, 2026, 3:41:11 AM"
+ * in English, "5 déc. 2026, 03:41:11" in French) in the local time zone. Returns the input when it
+ * does not parse.
+ */
+export function formatDateTime(iso: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) {
+    return iso;
+  }
+  return new Intl.DateTimeFormat(language, { dateStyle: 'medium', timeStyle: 'medium' }).format(date);
+}
+
 /** Formats seconds as "12.3 s", "4 min 05 s" or "1 h 02 min". */
 export function formatDuration(seconds: number | null | undefined): string {
   if (seconds === null || seconds === undefined || !Number.isFinite(seconds)) {

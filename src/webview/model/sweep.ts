@@ -52,14 +52,33 @@ export function sweepChart(sweep: SweepSummary): SweepChart {
   return { series, columns };
 }
 
+export interface SweepTable {
+  headers: string[];
+  rows: string[][];
+  /**
+   * Row and column of each cell with the fewest test errors among the completed children, all of
+   * them on a tie; empty while no child has completed. Column 0 is the T column.
+   */
+  best: { row: number; column: number }[];
+}
+
 /**
  * Returns the table of the grid: one row per temperature, one column per soft weight, each cell
  * the test errors or the child's status when it has none.
  */
-export function sweepTable(sweep: SweepSummary): { headers: string[]; rows: string[][] } {
+export function sweepTable(sweep: SweepSummary): SweepTable {
   const headers = ['T', ...sweep.softWeights.map((softWeight) => t('soft weight {0}', softWeight))];
-  const rows = [...sweep.temperatures]
-    .sort((a, b) => a - b)
+  const temperatures = [...sweep.temperatures].sort((a, b) => a - b);
+  const errorsAt = (temperature: number, softWeight: number): number | undefined => {
+    const child = childAt(sweep, temperature, softWeight);
+    return child?.status === 'completed' ? child.errors : undefined;
+  };
+  const completedErrors = temperatures.flatMap((temperature) => sweep.softWeights.map((softWeight) => errorsAt(temperature, softWeight))).filter((errors): errors is number => errors !== undefined);
+  const fewest = completedErrors.length === 0 ? undefined : Math.min(...completedErrors);
+  const best = temperatures.flatMap((temperature, row) =>
+    sweep.softWeights.flatMap((softWeight, index) => (fewest !== undefined && errorsAt(temperature, softWeight) === fewest ? [{ row, column: index + 1 }] : [])),
+  );
+  const rows = temperatures
     .map((temperature) => [
       String(temperature),
       ...sweep.softWeights.map((softWeight) => {
@@ -74,7 +93,7 @@ export function sweepTable(sweep: SweepSummary): { headers: string[]; rows: stri
         return child.runId === undefined && (child.status === 'cancelled' || child.status === 'interrupted') ? t('not run') : statusLabel(child.status);
       }),
     ]);
-  return { headers, rows };
+  return { headers, rows, best };
 }
 
 /**

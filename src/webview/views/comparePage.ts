@@ -45,6 +45,7 @@ export class ComparePage {
         xLabel: t('Epoch'),
         yLabel: t('Accuracy'),
         formatX: (value) => formatNumber(value, 4),
+        integerX: true,
         formatY: (value) => formatPercent(value, 1),
         allowLogScale: false,
         height: 320,

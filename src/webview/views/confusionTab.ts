@@ -49,6 +49,8 @@ export class ConfusionTab {
           caption: t('{0}: {1} errors', roleLabel(role), formatCount(state.evaluations[role]?.errors)),
           rowHeading: t('true class'),
           columnHeading: t('predicted class'),
+          rowAxisTitle: t('True class ↓'),
+          columnAxisTitle: t('Predicted class →'),
           labels,
           color: roleColors[role],
           // Errors are a few percent of a row at most, so they would vanish on the diagonal's

@@ -10,6 +10,10 @@ export interface HeatmapOptions {
   caption: string;
   rowHeading: string;
   columnHeading: string;
+  /** Visible title of the row labels, with an arrow along the rows: "True class ↓". */
+  rowAxisTitle: string;
+  /** Visible title of the column labels, with an arrow along the columns: "Predicted class →". */
+  columnAxisTitle: string;
   labels: readonly string[];
   /** Cell shade from 0 to 1. */
   intensity: (row: number, column: number) => number;
@@ -47,9 +51,11 @@ export function renderHeatmap(options: HeatmapOptions): HTMLElement {
 
   const table = h('table', { class: 'heatmap', role: 'grid', 'aria-label': options.caption, 'data-testid': options.id });
   table.append(h('caption', {}, options.caption));
-  const headRow = h('tr', {}, h('th', { scope: 'col', class: 'corner', title: `${options.rowHeading} ↓, ${options.columnHeading} →` }, '↓ / →'));
+  // The first head row titles the columns; the corner of the second titles the row labels below it.
+  const titleRow = h('tr', {}, h('td', { class: 'axis-spacer' }), h('th', { scope: 'colgroup', colspan: size, class: 'axis-title column-axis-title', 'data-testid': `${options.id}-column-title` }, options.columnAxisTitle));
+  const headRow = h('tr', {}, h('th', { scope: 'col', class: 'corner axis-title', title: `${options.rowHeading} ↓, ${options.columnHeading} →`, 'data-testid': `${options.id}-row-title` }, options.rowAxisTitle));
   options.labels.forEach((label) => headRow.append(h('th', { scope: 'col' }, label)));
-  table.append(h('thead', {}, headRow));
+  table.append(h('thead', {}, titleRow, headRow));
 
   const body = h('tbody');
   for (let row = 0; row < size; row += 1) {

@@ -43,6 +43,10 @@ export interface LineChartOptions {
   yLabel: string;
   formatX: (value: number) => string;
   formatY: (value: number) => string;
+  /** Puts x ticks on whole numbers only, for epoch axes. */
+  integerX?: boolean;
+  /** Draws the x axis on a base-2 log scale while every x value is positive, for temperatures such as 1, 2, 4, 8, 16. */
+  log2X?: boolean;
   allowLogScale: boolean;
   height: number;
   settings: ChartSettings;
@@ -55,6 +59,45 @@ const zoomStep = 0.5;
 const panStep = 0.25;
 /** CSS pixels per point below which a series is drawn without a dot on each point. */
 const minDotSpacing = 6;
+/** Tick steps of an integer x axis: 1, 2, 5, 10, 20, 50 … up to 5 × 10⁶. */
+const integerIncrements = [1, 2, 5].flatMap((step) => [1, 10, 100, 1000, 10_000, 100_000, 1_000_000].map((power) => step * power)).sort((a, b) => a - b);
+/** Size in CSS pixels of a toggle's line swatch. */
+const swatchWidth = 24;
+const swatchHeight = 10;
+const svgNamespace = 'http://www.w3.org/2000/svg';
+
+/**
+ * Creates a short line drawn like a series (colour, width and dash), as the swatch of its toggle.
+ * An SVG line, not a CSS border, because CSS cannot draw a canvas dash pattern such as [2, 3].
+ */
+function seriesSwatch(series: ChartSeries): SVGSVGElement {
+  const svg = document.createElementNS(svgNamespace, 'svg');
+  svg.setAttribute('class', 'series-swatch');
+  svg.setAttribute('width', String(swatchWidth));
+  svg.setAttribute('height', String(swatchHeight));
+  svg.setAttribute('viewBox', `0 0 ${swatchWidth} ${swatchHeight}`);
+  svg.setAttribute('aria-hidden', 'true');
+  const line = document.createElementNS(svgNamespace, 'line');
+  line.setAttribute('x1', '0');
+  line.setAttribute('x2', String(swatchWidth));
+  line.setAttribute('y1', String(swatchHeight / 2));
+  line.setAttribute('y2', String(swatchHeight / 2));
+  line.setAttribute('stroke', series.color);
+  line.setAttribute('stroke-width', String(series.width ?? 1.5));
+  if (series.dash !== undefined && series.dash.length > 0) {
+    line.setAttribute('stroke-dasharray', series.dash.join(' '));
+  }
+  svg.append(line);
+  if (series.points === true) {
+    const dot = document.createElementNS(svgNamespace, 'circle');
+    dot.setAttribute('cx', String(swatchWidth / 2));
+    dot.setAttribute('cy', String(swatchHeight / 2));
+    dot.setAttribute('r', '2.5');
+    dot.setAttribute('fill', series.color);
+    svg.append(dot);
+  }
+  return svg;
+}
 
 export class LineChart {
   readonly element: HTMLElement;
@@ -112,7 +155,7 @@ export class LineChart {
       this.toggles,
       this.emptyNote,
       this.plotHolder,
-      h('p', { class: 'hint' }, t('Drag to zoom, wheel to zoom, Shift+drag to pan, double-click to reset. Click a legend entry to hide its series.')),
+      h('p', { class: 'hint' }, t('Drag to zoom, wheel to zoom, Shift+drag to pan, double-click to reset. Clear a series checkbox to hide the series, and hover the chart to read its values.')),
       tableToggle(options.title, options.buildTable, `${options.id}-table`),
     );
 
@@ -186,8 +229,11 @@ export class LineChart {
       ...this.series.map((one) => {
         const toggle = checkbox(one.label, !this.settings.hidden.includes(one.key), (checked) => this.setSeriesShown(one.key, checked), `${this.options.id}-toggle-${one.key}`);
         toggle.classList.add('series-toggle');
-        toggle.style.setProperty('--series-color', one.color);
         toggle.dataset.key = one.key;
+        // The label moves into the slot so the swatch can go before it. vscode-checkbox 2.5.1 would
+        // still draw its label attribute beside slotted text, and it names itself after the slotted text.
+        toggle.setAttribute('label', '');
+        toggle.append(seriesSwatch(one), one.label);
         if (one.description !== undefined) {
           toggle.title = one.description;
         }
@@ -312,16 +358,28 @@ export class LineChart {
       return Math.ceil(widest) + 34;
     };
 
+    // A log scale has no place for zero or negative values, so such data keeps a linear x axis.
+    const logX = this.options.log2X === true && this.columns[0].length > 0 && this.columns[0].every((x) => x > 0);
+    const xAxis = axis(this.options.xLabel, (_plot, splits) => {
+      // A log axis passes null for the splits it leaves unlabelled.
+      const labels = splits.map((value) => (value === null ? null : this.options.formatX(value)));
+      this.plotHolder.dataset.xTicks = labels.filter((label) => label !== null).join(' ');
+      return labels;
+    });
+    if (this.options.integerX === true && !logX) {
+      xAxis.incrs = integerIncrements;
+    }
+
     const options: uPlot.Options = {
       width,
       height: this.options.height,
       scales: {
-        x: { time: false },
+        // A log range would otherwise widen to whole powers of 2, past the last temperature.
+        x: logX ? { time: false, distr: 3, log: 2, range: (_plot, min, max) => [min, max] } : { time: false },
         y: this.settings.logScale ? { distr: 3, log: 10 } : { distr: 1 },
       },
       axes: [
-        // A log axis passes null for the splits it leaves unlabelled.
-        axis(this.options.xLabel, (_plot, splits) => splits.map((value) => (value === null ? null : this.options.formatX(value)))),
+        xAxis,
         { ...axis(this.options.yLabel, (_plot, splits) => splits.map((value) => (value === null ? null : this.options.formatY(value)))), size: yAxisSize },
       ],
       series: [
@@ -347,8 +405,11 @@ export class LineChart {
       hooks: {
         setScale: [(plot, key) => this.onScale(plot, key)],
         setSeries: [(plot, index) => this.onSeriesToggled(plot, index)],
+        // The legend duplicates the toggles' labels, so it is shown only with the values under the cursor.
+        setCursor: [(plot) => this.element.classList.toggle('legend-idle', plot.cursor.idx === null || plot.cursor.idx === undefined)],
       },
     };
+    this.element.classList.add('legend-idle');
     this.plot = new uPlot(options, this.columns as uPlot.AlignedData, this.plotHolder);
     this.describeLegend(this.plot);
     this.attachPointerZoom(this.plot);

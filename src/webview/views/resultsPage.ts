@@ -4,7 +4,7 @@
 
 import type { ResultsHostMessage } from '../../protocol/webview';
 import { t } from '../l10n';
-import { formatFixed, statusLabel } from '../model/format';
+import { formatDateTime, formatFixed, statusLabel } from '../model/format';
 import { applyEvents, applySoftened, createResultsState, type ResultsChange, type ResultsState } from '../model/results';
 import type { ResultsUiState } from '../model/uiState';
 import { AccuracyTab } from './accuracyTab';
@@ -134,7 +134,7 @@ export class ResultsPage {
       t('Run {0}', state.runId),
       state.summary?.backend === undefined ? undefined : t('{0} backend', state.summary.backend),
       state.temperature === undefined ? undefined : `T = ${formatFixed(state.temperature, state.temperature % 1 === 0 ? 0 : 2)}`,
-      state.summary?.startedAt === undefined ? undefined : t('started {0}', new Date(state.summary.startedAt).toLocaleString(document.documentElement.lang || undefined)),
+      state.summary?.startedAt === undefined ? undefined : t('started {0}', formatDateTime(state.summary.startedAt)),
     ].filter((part): part is string => part !== undefined);
 
     replaceContent(

@@ -168,6 +168,8 @@ export class SoftTargetsTab {
           caption: t('{0}: mean softened distribution at T = {1}', roleLabel(role), temperatureText(temperature)),
           rowHeading: t('true class'),
           columnHeading: t('class'),
+          rowAxisTitle: t('True class ↓'),
+          columnAxisTitle: t('Mean probability of class →'),
           labels,
           color: roleColors[role],
           intensity: (row, column) => Math.sqrt(means[row][column]),

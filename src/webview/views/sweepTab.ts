@@ -43,6 +43,7 @@ export class SweepTab {
         xLabel: t('Temperature T'),
         yLabel: t('Test errors'),
         formatX: (value) => formatNumber(value, 3),
+        log2X: true,
         formatY: (value) => formatCount(value),
         allowLogScale: true,
         height: 320,
@@ -82,7 +83,16 @@ export class SweepTab {
     if (this.sweep === undefined) {
       return h('p', { class: 'note' }, t('No sweep data yet.'));
     }
-    const { headers, rows } = sweepTable(this.sweep);
-    return dataTable(t("Distilled student's test errors by temperature and soft weight"), headers, rows, 'sweep-table');
+    const { headers, rows, best } = sweepTable(this.sweep);
+    if (best.length === 0) {
+      return dataTable(t("Distilled student's test errors by temperature and soft weight"), headers, rows, 'sweep-table');
+    }
+    const caption = t("Distilled student's test errors by temperature and soft weight. Bold: the fewest test errors.");
+    const table = dataTable(caption, headers, rows, 'sweep-table');
+    const rowElements = table.querySelectorAll('vscode-table-body > vscode-table-row');
+    for (const { row, column } of best) {
+      rowElements[row]?.children[column]?.classList.add('best-cell');
+    }
+    return h('div', {}, h('p', { class: 'note', 'data-testid': 'sweep-table-caption' }, caption), table);
   }
 }
