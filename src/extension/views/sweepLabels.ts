@@ -59,6 +59,7 @@ export function sweepDescription(summary: SweepSummary | undefined, live: boolea
   return [sweepState(summary, live, l10n), formatDateTime(summary.startedAt, l10n)].filter((part) => part !== '').join(' · ');
 }
 
+/** Returns the sweep description without its start time. */
 function sweepState(summary: SweepSummary, live: boolean, l10n: Localizer): string {
   const done = summary.children.filter((child) => child.status === 'completed').length;
   if (live && summary.teacher === undefined) {
