@@ -38,6 +38,7 @@ import { ensureTestOutputDir, repoRoot } from './paths';
 import { findChildProcesses, isProcessAlive } from './processes';
 import {
   acceptSimpleFileDialog,
+  cancelRunTitle,
   clickNotificationButton,
   codeLensLinks,
   codeLensTexts,
@@ -45,15 +46,13 @@ import {
   notificationTexts,
   notificationWith,
   openProblemsPanel,
+  showViewTitle,
   sideBarRows,
   sideBarRowTexts,
+  startRunTitle,
   statusBarItem,
   waitForValue,
 } from './workbench';
-
-const startRunTitle = 'Distill: Start Run';
-const cancelRunTitle = 'Distill: Cancel Run';
-const showViewTitle = 'View: Show Distill';
 
 /** mnist-quick trains for about 70–110 s on 2 cores; the rest is data loading and evaluation. */
 const mainRunTimeoutMs = 6 * 60_000;

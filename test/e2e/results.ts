@@ -29,18 +29,13 @@ import {
 import { startCodeServer, type CodeServer } from './codeServer';
 import { reportAttempts } from './networkGuard';
 import { check, logScreenshot, packageVsix, parseVsixOption, runScenario, seconds, StepFailure, Steps } from './scenario';
-import { waitForValue } from './workbench';
+import { clearNotificationsTitle, openResultsTitle, reloadWindowTitle, startRunTitle, waitForValue } from './workbench';
 import { readSoftened } from '../../src/extension/results/runFolder';
 import { formatCount, formatFixed, formatPercent } from '../../src/webview/model/format';
 import { gapRecovered, meanSoftenedByClass, sliderToTemperature, temperatureSliderSteps } from '../../src/webview/model/maths';
 import { decodeSoftened } from '../../src/webview/model/softened';
 
 const usage = 'npx tsx test/e2e/results.ts [--vsix FILE]';
-
-const startRunTitle = 'Distill: Start Run';
-const openResultsTitle = 'Distill: Open Results';
-const reloadWindowTitle = 'Developer: Reload Window';
-const clearNotificationsTitle = 'Notifications: Clear All Notifications';
 
 const configName = 'e2e-results';
 const configFile = `${configName}.distill.json`;

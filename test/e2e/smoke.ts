@@ -24,8 +24,9 @@ import {
 import { startCodeServer, type CodeServer } from './codeServer';
 import { forgetAttempts, recordedAttempts, reportAttempts } from './networkGuard';
 import { repoRoot } from './paths';
+import { startRunTitle } from './workbench';
 
-const extensionCommandTitle = 'Distill: Start Run';
+const extensionCommandTitle = startRunTitle;
 
 // The DOM renderer puts the terminal's text into the page, where the test can read it. The
 // WebGL renderer draws it on a canvas instead.

@@ -32,16 +32,10 @@ import {
 import { startCodeServer, type CodeServer } from './codeServer';
 import { reportAttempts } from './networkGuard';
 import { check, logScreenshot, packageVsix, parseVsixOption, runScenario, seconds, Steps } from './scenario';
-import { delay, notificationWith, sideBarRowTexts, waitForValue } from './workbench';
+import { clearNotificationsTitle, closeAllEditorsTitle, delay, notificationWith, openResultsTitle, showViewTitle, sideBarRowTexts, startRunTitle, waitForValue } from './workbench';
 import type { RunSummary, SweepSummary } from '../../src/protocol/messages';
 
 const usage = 'npx tsx test/e2e/sweepEnsemble.ts [--vsix FILE]';
-
-const startRunTitle = 'Distill: Start Run';
-const openResultsTitle = 'Distill: Open Results';
-const showViewTitle = 'View: Show Distill';
-const clearNotificationsTitle = 'Notifications: Clear All Notifications';
-const closeAllEditorsTitle = 'View: Close All Editors';
 
 const sweepName = 'e2e-sweep';
 const ensembleName = 'e2e-ensemble';

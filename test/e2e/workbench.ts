@@ -3,6 +3,15 @@
 // classes are the workbench's own and can change between VS Code releases.
 import type { Locator, Page } from './browser';
 
+/** Command palette titles of the commands that the scenarios run, as VS Code 1.100 shows them in English. */
+export const startRunTitle = 'Distill: Start Run';
+export const cancelRunTitle = 'Distill: Cancel Run';
+export const openResultsTitle = 'Distill: Open Results';
+export const showViewTitle = 'View: Show Distill';
+export const clearNotificationsTitle = 'Notifications: Clear All Notifications';
+export const closeAllEditorsTitle = 'View: Close All Editors';
+export const reloadWindowTitle = 'Developer: Reload Window';
+
 /** Rows of the tree views in the side bar, in page order. */
 export function sideBarRows(page: Page): Locator {
   return page.locator('.part.sidebar .monaco-list-row');
