@@ -109,7 +109,7 @@ function placeholderBody(value: unknown): unknown {
  * text and the count of proposals that decides it. A property with none of these gets one
  * snippet that inserts what its `type` did: `"$1"`, `${1:0}`, `{$1}` or `[$1]`.
  */
-function insertTextHints(validation: Schema, kept: Schema): DefaultSnippet[] {
+function insertTextHints(validation: Schema, annotations: Schema): DefaultSnippet[] {
   const values = [...(Array.isArray(validation.enum) ? validation.enum : []), ...(isDefined(validation.const) ? [validation.const] : [])];
   const descriptions = Array.isArray(validation.enumDescriptions) ? (validation.enumDescriptions as string[]) : [];
   const markdownDescriptions = Array.isArray(validation.markdownEnumDescriptions) ? (validation.markdownEnumDescriptions as string[]) : [];
@@ -117,8 +117,8 @@ function insertTextHints(validation: Schema, kept: Schema): DefaultSnippet[] {
     // With one value the service inserts it as a placeholder, `"${1:mlp}"`, and with several an empty `$1`.
     return values.map((value, index) => {
       const snippet: DefaultSnippet = { label: JSON.stringify(value), body: values.length === 1 ? placeholderBody(value) : value };
-      const description = descriptions[index] ?? kept.description;
-      const markdownDescription = markdownDescriptions[index] ?? kept.markdownDescription;
+      const description = descriptions[index] ?? annotations.description;
+      const markdownDescription = markdownDescriptions[index] ?? annotations.markdownDescription;
       if (typeof description === 'string') {
         snippet.description = description;
       }
@@ -129,8 +129,8 @@ function insertTextHints(validation: Schema, kept: Schema): DefaultSnippet[] {
     });
   }
 
-  const hasValueHint = ['default', 'examples', 'defaultSnippets'].some((keyword) => isDefined(kept[keyword]));
-  if (hasValueHint || isDefined(kept.properties) || isDefined(kept.items)) {
+  const hasValueHint = ['default', 'examples', 'defaultSnippets'].some((keyword) => isDefined(annotations[keyword]));
+  if (hasValueHint || isDefined(annotations.properties) || isDefined(annotations.items)) {
     return [];
   }
   const type = Array.isArray(validation.type) ? validation.type[0] : validation.type;

@@ -568,11 +568,11 @@ export async function runExperiment(request: RunStartRequest, hooks: ExperimentH
   const requestConfig = resolveRequestConfig(request, log);
   const config = stage?.stage === 'child' ? childConfig(requestConfig, stage.membership) : requestConfig;
   const threads = config.threads > 0 ? config.threads : undefined;
-  const backendOptions = {
-    threads,
-    choiceSource: request.backend === undefined ? undefined : request.backendOption === undefined ? 'overrides the config' : `set by ${request.backendOption}`,
-    sharedCores: request.sharedCores,
-  };
+  let choiceSource: string | undefined;
+  if (request.backend !== undefined) {
+    choiceSource = request.backendOption === undefined ? 'overrides the config' : `set by ${request.backendOption}`;
+  }
+  const backendOptions = { threads, choiceSource, sharedCores: request.sharedCores };
   const backend = await selectBackend(config.backend, log, backendOptions).catch((error: unknown) => {
     throw new BackendUnavailableError(error instanceof Error ? error.message : String(error));
   });

@@ -210,7 +210,7 @@ test('oversized transfer set is rejected up front', async () => {
       () => undefined,
     ),
     (error: unknown) => {
-      // trainExamples 1200 minus 200 validation examples leaves 1000, which the config check knows without the data.
+      // trainExamples 1200 minus 200 validation examples leaves 1000, which the config check computes without the data.
       assert.ok(error instanceof ConfigError, String(error));
       assert.equal(error.problems.length, 1);
       assert.equal(error.problems[0].path, '/transfer/examples');

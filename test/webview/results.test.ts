@@ -253,20 +253,20 @@ describe('results webview in Chromium', { skip: missingChromium ?? false }, () =
     const loss = await swatches('loss-chart');
     assert.equal(loss.length, 8);
     // The toggle's text is the series label alone, as in uPlot's legend.
-    assert.deepEqual(loss.map((one) => one.label), (await legendSeries(page, 'loss-chart')).slice(1));
-    for (const one of loss) {
-      assert.notEqual(one.stroke, '', `${one.key} swatch has a colour`);
-      assert.notEqual(one.width, '', `${one.key} swatch has a width`);
+    assert.deepEqual(loss.map((swatch) => swatch.label), (await legendSeries(page, 'loss-chart')).slice(1));
+    for (const swatch of loss) {
+      assert.notEqual(swatch.stroke, '', `${swatch.key} swatch has a colour`);
+      assert.notEqual(swatch.width, '', `${swatch.key} swatch has a width`);
     }
-    const styles = loss.map((one) => `${one.stroke} ${one.width} ${one.dash}`);
+    const styles = loss.map((swatch) => `${swatch.stroke} ${swatch.width} ${swatch.dash}`);
     assert.equal(new Set(styles).size, loss.length, `every loss series has its own swatch: ${styles.join(' | ')}`);
-    const distilled = loss.filter((one) => one.key.startsWith('distilled'));
+    const distilled = loss.filter((swatch) => swatch.key.startsWith('distilled'));
     assert.equal(distilled.length, 4);
-    assert.equal(new Set(distilled.map((one) => `${one.width} ${one.dash}`)).size, 4, 'the distilled swatches differ in width or dash');
-    assert.notEqual(loss.find((one) => one.key === 'distilled-soft')?.dash, '', 'the soft term swatch is dashed');
+    assert.equal(new Set(distilled.map((swatch) => `${swatch.width} ${swatch.dash}`)).size, 4, 'the distilled swatches differ in width or dash');
+    assert.notEqual(loss.find((swatch) => swatch.key === 'distilled-soft')?.dash, '', 'the soft term swatch is dashed');
 
     const accuracy = await swatches('accuracy-chart');
-    assert.equal(new Set(accuracy.map((one) => one.stroke)).size, 3, 'teacher, distilled and baseline swatches differ in colour');
+    assert.equal(new Set(accuracy.map((swatch) => swatch.stroke)).size, 3, 'teacher, distilled and baseline swatches differ in colour');
     await assertClean(page);
   });
 

@@ -77,7 +77,7 @@ export interface CurveDefinition {
   member?: string;
   metric: CurveMetric;
   label: string;
-  /** What the curve shows, for a tooltip; absent when the label is enough. */
+  /** Tooltip text that says what the curve shows; absent when the label is enough. */
   description?: string;
   /** The label of an ensemble member's copy of this teacher curve. */
   memberLabel?: (member: string) => string;

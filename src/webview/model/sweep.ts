@@ -56,8 +56,8 @@ export interface SweepTable {
   headers: string[];
   rows: string[][];
   /**
-   * Row and column of each cell with the fewest test errors among the completed children, all of
-   * them on a tie; empty while no child has completed. Column 0 is the T column.
+   * Row and column of each cell with the fewest test errors among the completed children, every
+   * such cell on a tie. It is empty while no child has completed. Column 0 is the T column.
    */
   best: { row: number; column: number }[];
 }

@@ -19,7 +19,7 @@ import { readSweepSummary, writeSweepSummary } from '../../../src/sweep/sweepSto
 
 const l10n = createSourceLocalizer('en');
 
-/** The sweep's start time as the tree writes it, in this machine's time zone. */
+/** Formats the sweep's start time as the tree does, in this machine's time zone. */
 function started(summary: SweepSummary | undefined): string {
   return formatDateTime(summary?.startedAt ?? '', l10n);
 }
